@@ -1,0 +1,126 @@
+"""Plain data types that the parser produces and the pricing and check steps read.
+
+Nothing here knows about files, Django or the database.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+# Part kinds, following pydantic-ai's part_kind names where one exists.
+SYSTEM_PROMPT = "system-prompt"
+USER_PROMPT = "user-prompt"
+TEXT = "text"
+TOOL_CALL = "tool-call"
+TOOL_RETURN = "tool-return"
+RETRY_PROMPT = "retry-prompt"
+THINKING = "thinking"
+BINARY = "binary"
+UNKNOWN = "unknown"
+
+REQUEST = "request"
+RESPONSE = "response"
+
+# Extracted text replaces NUL with this character: PostgreSQL text columns
+# cannot hold NUL, and U+FFFD is the standard mark for an unrepresentable character.
+NUL_REPLACEMENT = "\ufffd"
+
+
+@dataclass
+class Usage:
+    """Token counts of one model response or of a whole run; None means the log does not say."""
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cache_read_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    # Cost that a router such as OpenRouter reported in the usage itself, in USD.
+    reported_cost: Decimal | None = None
+    # Why the counts cannot be trusted (a negative count, cache above input), or "".
+    problem: str = ""
+
+    @property
+    def is_empty(self):
+        return self.input_tokens is None and self.output_tokens is None
+
+
+@dataclass
+class Part:
+    """One part of a message: a prompt, text, tool call, tool return, retry, thinking or binary content."""
+
+    kind: str
+    content: str = ""
+    tool_name: str = ""
+    tool_call_id: str = ""
+    # Tool-call arguments: the parsed object when they are valid JSON, else None.
+    args: Any = None
+    # Tool-call arguments as the log wrote them, for display.
+    args_text: str = ""
+    args_valid: bool = True
+    timestamp: datetime | None = None
+    # For binary parts: the media type and decoded size; the data itself is never kept.
+    media_type: str = ""
+    size_bytes: int | None = None
+    # True for a tool return that reports an error, or a retry prompt.
+    is_error: bool = False
+
+
+@dataclass
+class Message:
+    """A request to the model or a response from it."""
+
+    kind: str
+    parts: list[Part] = field(default_factory=list)
+    timestamp: datetime | None = None
+    instructions: str = ""
+    model_name: str = ""
+    provider_name: str = ""
+    provider_url: str = ""
+    finish_reason: str = ""
+    usage: Usage | None = None
+
+
+@dataclass
+class Run:
+    """One agent run as extracted from a log."""
+
+    log_format: str
+    agent_name: str = ""
+    provider: str = ""
+    model: str = ""
+    provider_url: str = ""
+    user_prompt: str = ""
+    instructions: str = ""
+    answer: str = ""
+    tools: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    # Run totals: the log's run-level usage when it has one, else the sum over responses.
+    usage: Usage = field(default_factory=Usage)
+    # False when some responses carry no usage, so the totals cover only part of the run.
+    usage_complete: bool = True
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    # A run that a router already priced, or the Claude Agent SDK's total_cost_usd.
+    reported_cost: Decimal | None = None
+    # The run's own JSON text: the file's text for single-run files, the entry's JSON for bundles.
+    raw_json: str = ""
+    run_index: int = 0
+
+    @property
+    def responses(self):
+        return [message for message in self.messages if message.kind == RESPONSE]
+
+    @property
+    def parts(self):
+        for message in self.messages:
+            yield from message.parts
+
+    @property
+    def tool_calls(self):
+        return [part for part in self.parts if part.kind == TOOL_CALL]
+
+
+class ParseError(ValueError):
+    """A file that holds no run the parser understands; the message tells the user why."""
