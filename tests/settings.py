@@ -14,7 +14,8 @@ STORAGES = {
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # A file, not memory, so that subprocesses started by tests (the watch loop,
-# gunicorn) open the same test database as the test itself.
+# gunicorn) open the same test database as the test itself. The process id
+# keeps two test runs on one machine apart.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-artifacts" / "test_monitoring.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-artifacts" / f"test_monitoring_{os.getpid()}.sqlite3")}  # noqa: F405
 (BASE_DIR / "test-artifacts").mkdir(exist_ok=True)  # noqa: F405

@@ -124,3 +124,33 @@ class Run:
 
 class ParseError(ValueError):
     """A file that holds no run the parser understands; the message tells the user why."""
+
+
+def _json_safe(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    return value
+
+
+def timeline_json(run):
+    """Return the run's messages as JSON-safe dicts for the llm_logs.timeline column.
+
+    Each message is the Message dataclass as a dict (with its parts and usage),
+    timestamps as ISO 8601 strings and costs as decimal strings. Tool-call args
+    are dropped in favour of args_text, which keeps what the log wrote.
+    """
+    from dataclasses import asdict
+
+    messages = []
+    for message in run.messages:
+        data = asdict(message)
+        for part in data["parts"]:
+            part.pop("args", None)
+        messages.append(_json_safe(data))
+    return messages
