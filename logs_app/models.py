@@ -43,7 +43,7 @@ class LLMLog(models.Model):
         default=False, help_text="True when created_at comes from the log's own timestamps."
     )
     finished_at = models.DateTimeField(null=True, blank=True)
-    duration_ms = models.BigIntegerField(null=True, blank=True, help_text="Run duration in milliseconds; never negative.")
+    duration_ms = models.BigIntegerField(null=True, blank=True, help_text="Run duration in ms.")
 
     filepath = models.CharField(max_length=1024, help_text="Path of the source file when it was ingested.")
     run_index = models.PositiveIntegerField(default=0, help_text="Position of this run inside a bundle file.")
