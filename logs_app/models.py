@@ -6,7 +6,9 @@ Add columns freely, but never rename these.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
+from django.db.models.functions import Substr
+from django.urls import reverse
 from django.utils import timezone
 
 MONEY = {"max_digits": 20, "decimal_places": 10, "null": True, "blank": True}
@@ -31,6 +33,75 @@ class LLMLogQuerySet(models.QuerySet):
 
     def with_unknown_cost(self):
         return self.filter(total_cost__isnull=True)
+
+    def with_reference_answer(self, present=True):
+        """Runs that have (or, with present=False, lack) feedback with a reference answer."""
+        exists = models.Exists(Feedback.objects.filter(log=models.OuterRef("pk")).exclude(reference_answer=""))
+        return self.filter(exists) if present else self.exclude(exists)
+
+    def for_list(self):
+        """The columns and per-row summaries that list pages show, in one query.
+
+        Check counts and the latest feedback are correlated subqueries rather than
+        joins, so the row count stays one per run and the query count stays fixed.
+        """
+        checks = EvalCheck.objects.filter(log=models.OuterRef("pk")).order_by()
+        feedback = Feedback.objects.filter(log=models.OuterRef("pk"))
+        return self.only(*LIST_COLUMNS).annotate(
+            prompt_preview=Substr("user_prompt", 1, PROMPT_PREVIEW_CHARS),
+            checks_passed=_count_of(checks.filter(passed=True)),
+            checks_failed=_count_of(checks.filter(passed=False)),
+            checks_not_applicable=_count_of(checks.filter(passed__isnull=True)),
+            feedback_count=_count_of(feedback.order_by()),
+            latest_verdict=models.Subquery(feedback.order_by("-created_at", "-id").values("is_good")[:1]),
+        )
+
+    def count_up_to(self, cap):
+        """Count matching rows, stopping at cap + 1 so a million matches cost no more than cap."""
+        return self.order_by().values("pk")[: cap + 1].count()
+
+
+# Read by for_list(); raw_json, timeline and the long texts stay in the database.
+LIST_COLUMNS = (
+    "id",
+    "created_at",
+    "duration_ms",
+    "agent_name",
+    "provider",
+    "model",
+    "total_input_tokens",
+    "total_output_tokens",
+    "usage_complete",
+    "total_cost",
+    "cost_unknown_reason",
+)
+PROMPT_PREVIEW_CHARS = 200
+
+
+def _count_of(rows):
+    # COUNT without GROUP BY always returns one row, so a run without matches gets 0, not NULL.
+    return models.Subquery(rows.annotate(n=models.Func(models.F("pk"), function="COUNT")).values("n"))
+
+
+def distinct_values(model, field_name):
+    """Every distinct non-empty value of an indexed column, sorted, for filter choices.
+
+    A recursive query jumps from one value to the next through the column's
+    index, so it reads one index entry per distinct value instead of every row.
+    """
+    field = model._meta.get_field(field_name)
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = connection.ops.quote_name(field.column)
+    sql = (
+        f"WITH RECURSIVE v(x) AS ("
+        f" SELECT MIN({column}) FROM {table} WHERE {column} > ''"
+        f" UNION ALL"
+        f" SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > v.x) FROM v WHERE v.x IS NOT NULL"
+        f") SELECT x FROM v WHERE x IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [row[0] for row in cursor.fetchall()]
 
 
 class LLMLog(models.Model):
@@ -99,10 +170,17 @@ class LLMLog(models.Model):
             models.Index(fields=["-created_at", "-id"], name="llm_logs_created_id"),
             models.Index(fields=["ingested_at"], name="llm_logs_ingested"),
             models.Index(fields=["total_cost"], name="llm_logs_total_cost"),
+            # Sortable columns of the list page, so ORDER BY ... LIMIT reads an index at a million rows.
+            models.Index(fields=["duration_ms"], name="llm_logs_duration"),
+            models.Index(fields=["total_input_tokens"], name="llm_logs_input_tokens"),
+            models.Index(fields=["total_output_tokens"], name="llm_logs_output_tokens"),
         ]
 
     def __str__(self):
         return f"{self.agent_name or 'run'} #{self.pk} ({self.model or 'unknown model'})"
+
+    def get_absolute_url(self):
+        return reverse("logs_app:detail", args=[self.pk])
 
 
 class EvalCheck(models.Model):

@@ -62,3 +62,28 @@ def read_list(name, default=()):
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def read_choice(name, default, choices):
+    """Read one of a fixed set of words, compared without regard to case."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    for choice in choices:
+        if choice.lower() == value:
+            return choice
+    raise ImproperlyConfigured(f"Invalid value for {name}: {raw!r}. Use one of {', '.join(choices)}.")
+
+
+def read_origin_list(name, default=()):
+    """Read a comma-separated list of origins such as https://monitor.example.com."""
+    origins = read_list(name, default)
+    for origin in origins:
+        scheme, separator, host = origin.partition("://")
+        if scheme not in ("http", "https") or not separator or not host or "/" in host:
+            raise ImproperlyConfigured(
+                f"Invalid value for {name}: {origin!r}. Each item is a scheme and a host, "
+                "such as https://monitor.example.com or http://localhost:8000, without a path."
+            )
+    return origins

@@ -8,7 +8,17 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from monitoring_site.env import read_bool, read_float, read_int, read_list, read_str
+from monitoring_site.env import (
+    read_bool,
+    read_choice,
+    read_float,
+    read_int,
+    read_list,
+    read_origin_list,
+    read_str,
+)
+from monitoring_site.log_format import logging_config
+from monitoring_site.secret_key import read_secret_key_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -16,17 +26,44 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # log level, so verbose ingest logs never turn on debug pages.
 DEBUG = read_bool("DJANGO_DEBUG", False)
 
-SECRET_KEY = read_str("SECRET_KEY")
+# SECRET_KEY, or else the file that SECRET_KEY_FILE names (docker/app.sh creates
+# it in a volume on first start). In debug mode a missing key file is created,
+# by default the git-ignored .secret_key, so local sessions survive restarts.
+SECRET_KEY = read_str("SECRET_KEY").strip()
+SECRET_KEY_FILE = read_str("SECRET_KEY_FILE") or (str(BASE_DIR / ".secret_key") if DEBUG else "")
+if not SECRET_KEY and SECRET_KEY_FILE:
+    SECRET_KEY = read_secret_key_file(SECRET_KEY_FILE, create=DEBUG)
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is missing. Set SECRET_KEY to a long random string, "
-            "or set DJANGO_DEBUG=1 for local development."
-        )
-    SECRET_KEY = "insecure-development-key-used-only-with-DJANGO_DEBUG"
+    raise ImproperlyConfigured(
+        "SECRET_KEY is missing. Set SECRET_KEY to a long random string, or SECRET_KEY_FILE to a file "
+        "that holds one (create it with `python -m monitoring_site.secret_key PATH`), "
+        "or set DJANGO_DEBUG=1 for local development."
+    )
 
+# Load balancers often probe by IP address: /healthz answers whatever the Host
+# header says (see monitoring_site/health.py), so their addresses need no entry.
 ALLOWED_HOSTS = read_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
-CSRF_TRUSTED_ORIGINS = read_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_TRUSTED_ORIGINS = read_origin_list("CSRF_TRUSTED_ORIGINS", [])
+
+# HTTPS_ONLY=1 says that every browser reaches the site over HTTPS (directly or
+# through a TLS proxy). It turns on the settings below, each of which can also
+# be set on its own. It is off by default so that the quick start works over
+# plain HTTP on localhost, where secure cookies would make logging in fail.
+HTTPS_ONLY = read_bool("HTTPS_ONLY", False)
+SESSION_COOKIE_SECURE = read_bool("SESSION_COOKIE_SECURE", HTTPS_ONLY)
+CSRF_COOKIE_SECURE = read_bool("CSRF_COOKIE_SECURE", HTTPS_ONLY)
+SECURE_SSL_REDIRECT = read_bool("SECURE_SSL_REDIRECT", HTTPS_ONLY)
+SECURE_HSTS_SECONDS = read_int("SECURE_HSTS_SECONDS", 3600 if HTTPS_ONLY else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = read_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS_ONLY)
+SECURE_HSTS_PRELOAD = read_bool("SECURE_HSTS_PRELOAD", False)
+# Only trust X-Forwarded-Proto when a proxy that sets it is the only way in;
+# otherwise any client could claim HTTPS.
+if read_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = read_bool("USE_X_FORWARDED_HOST", False)
+# Preloading is a request to browser vendors that only the owner of the parent
+# domain can make, so `check --deploy` does not nag about it unless asked to.
+SILENCED_SYSTEM_CHECKS = read_list("SILENCED_SYSTEM_CHECKS", ["security.W021"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -41,6 +78,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that health probes skip the host check and the HTTPS redirect.
+    "monitoring_site.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -79,6 +118,13 @@ except ValueError as error:
         "Use sqlite:///monitoring.db or postgresql://user:password@host:5432/name."
     ) from None
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Without a timeout, a health check against an unreachable server hangs
+    # until the TCP stack gives up, long after the prober has.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", read_int("DB_CONNECT_TIMEOUT", 10, minimum=1)
+    )
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web pages read while the poller writes; IMMEDIATE takes the
     # write lock at BEGIN, so two writers queue on the busy timeout instead of
@@ -102,7 +148,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(read_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -131,17 +177,8 @@ DB_RETRY_MAX_SECONDS = read_float("DB_RETRY_MAX_SECONDS", 60.0, minimum=0)
 RENAME_RETRY_SECONDS = read_float("RENAME_RETRY_SECONDS", 30.0, minimum=0)
 INGEST_DEBUG = read_bool("MONITORING_DEBUG", False) or read_bool("DEBUG", False)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "line"},
-    },
-    "root": {"handlers": ["stdout"], "level": read_str("LOG_LEVEL", "INFO").upper()},
-    "loggers": {
-        "logs_app.ingest": {"level": "DEBUG" if INGEST_DEBUG else "INFO"},
-    },
-}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_LEVEL = read_choice("LOG_LEVEL", "INFO", LOG_LEVELS)
+# Everything goes to stdout, one line per event; docker/gunicorn.conf.py gives
+# gunicorn's access and error lines the same shape.
+LOGGING = logging_config(LOG_LEVEL, {"logs_app.ingest": "DEBUG" if INGEST_DEBUG else "INFO"})

@@ -80,6 +80,10 @@ class Message:
     provider_url: str = ""
     finish_reason: str = ""
     usage: Usage | None = None
+    # pydantic-ai's run_id, when the log has one.
+    run_id: str = ""
+    # True for messages of earlier runs that a dump carries as history; they sit in Run.history_messages.
+    earlier_run: bool = False
 
 
 @dataclass
@@ -107,6 +111,11 @@ class Run:
     # The run's own JSON text: the file's text for single-run files, the entry's JSON for bundles.
     raw_json: str = ""
     run_index: int = 0
+    # Messages of earlier runs that the dump carries as conversation history (pydantic-ai's
+    # all_messages()). They are context only: totals, prompt, answer and the properties below skip them.
+    history_messages: list[Message] = field(default_factory=list)
+    # Run duration that the log itself reports (the Claude Agent SDK's duration_ms), when it has no timestamps.
+    reported_duration_ms: int | None = None
 
     @property
     def responses(self):
@@ -142,13 +151,14 @@ def timeline_json(run):
     """Return the run's messages as JSON-safe dicts for the llm_logs.timeline column.
 
     Each message is the Message dataclass as a dict (with its parts and usage),
-    timestamps as ISO 8601 strings and costs as decimal strings. Tool-call args
+    timestamps as ISO 8601 strings and costs as decimal strings. History from
+    earlier runs comes first, marked with earlier_run. Tool-call args
     are dropped in favour of args_text, which keeps what the log wrote.
     """
     from dataclasses import asdict
 
     messages = []
-    for message in run.messages:
+    for message in [*run.history_messages, *run.messages]:
         data = asdict(message)
         for part in data["parts"]:
             part.pop("args", None)

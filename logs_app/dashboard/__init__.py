@@ -1,0 +1,1 @@
+"""The built-in dashboard: totals, series and breakdowns of the stored runs over a time range."""

@@ -1,0 +1,33 @@
+"""The feedback form, shared by the detail page and logs_app.feedback.save_feedback."""
+
+from django import forms
+
+VERDICT_CHOICES = [("good", "👍 Good"), ("bad", "👎 Bad")]
+VERDICTS = {"good": True, "bad": False}
+
+MAX_COMMENTS_CHARS = 10_000
+MAX_REFERENCE_ANSWER_CHARS = 100_000
+
+
+class FeedbackForm(forms.Form):
+    verdict = forms.ChoiceField(
+        choices=VERDICT_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose thumbs up or thumbs down."},
+    )
+    comments = forms.CharField(
+        required=False,
+        max_length=MAX_COMMENTS_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What was good or wrong about this run (optional).",
+    )
+    reference_answer = forms.CharField(
+        required=False,
+        max_length=MAX_REFERENCE_ANSWER_CHARS,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="The answer the agent should have given (optional).",
+    )
+
+    @property
+    def is_good(self):
+        return VERDICTS[self.cleaned_data["verdict"]]

@@ -1,0 +1,355 @@
+"""Helpers that every log format shares: safe field access, text cleaning, timestamps, usage and rendering.
+
+Logs come from many hand-written loggers, so nothing here trusts a type: a
+field of the wrong type reads as missing instead of raising.
+
+Text rules apply to every string the parser extracts: prompt, instructions,
+answer, part contents, tool and model names, tool-call argument keys. NUL
+characters become NUL_REPLACEMENT, because PostgreSQL text cannot store them.
+Unpaired UTF-16 surrogates, which JSON escapes can encode, become U+FFFD,
+because they cannot be encoded as UTF-8.
+
+Timestamp rule: ISO 8601 strings of any precision are read. Timestamps with an
+offset (or "Z") are converted to UTC; naive timestamps are taken to be UTC
+already, because the loggers that write them do not record their zone.
+"""
+
+import json
+import math
+import re
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+from logs_app.ingest.run import NUL_REPLACEMENT, Usage
+
+# Values that loggers write into system_prompt when they could not read the real instructions.
+PLACEHOLDER_PROMPTS = re.compile(
+    r"^\s*(<bound method |<function |<property |no system prompt found\s*$|none\s*$)", re.I
+)
+
+# Maximum nesting that render_readable follows before it falls back to JSON text.
+MAX_RENDER_DEPTH = 12
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(value):
+    """Return value as text with NUL and unpaired surrogates replaced; None becomes ""."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = str(value)
+    if "\x00" in value:
+        value = value.replace("\x00", NUL_REPLACEMENT)
+    if _SURROGATE.search(value):
+        value = _SURROGATE.sub("\ufffd", value)
+    return value
+
+
+def clean_json_value(value, depth=0):
+    """Return a copy of a parsed JSON value whose keys and strings went through clean_text."""
+    if depth > MAX_RENDER_DEPTH * 4:
+        return clean_text(json_text(value))
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(key): clean_json_value(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list):
+        return [clean_json_value(item, depth + 1) for item in value]
+    return value
+
+
+def json_text(value, indent=None):
+    """Return a parsed JSON value as JSON text that keeps non-Latin characters readable."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, indent=indent, default=str)
+    except ValueError:
+        # A circular reference cannot come from parsed JSON; NaN can, and dumps allows it by default.
+        text = str(value)
+    return clean_text(text)
+
+
+def text_field(mapping, *keys):
+    """Return the value of the first of keys that is a non-empty string in mapping, cleaned; else ""."""
+    if not isinstance(mapping, dict):
+        return ""
+    for key in keys:
+        value = mapping.get(key)
+        if isinstance(value, str) and value.strip():
+            return clean_text(value)
+    return ""
+
+
+def as_list(value):
+    return value if isinstance(value, list) else []
+
+
+def as_dict(value):
+    return value if isinstance(value, dict) else {}
+
+
+def parse_timestamp(value):
+    """Return an aware UTC datetime for an ISO 8601 string or epoch number, or None when it is not one."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return _epoch_to_datetime(value)
+    if not isinstance(value, str):
+        return None
+
+    text = value.strip()
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return None
+
+
+def _epoch_to_datetime(value):
+    if not math.isfinite(value) or value <= 0:
+        return None
+    # Epoch milliseconds are three orders of magnitude larger than epoch seconds of the same era.
+    seconds = value / 1000 if value > 1e11 else value
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def to_count(value):
+    """Return a token count as int, or None when value is not a whole number (bool, NaN, text)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        return int(value)
+    return None
+
+
+def to_decimal(value):
+    """Return a money amount as Decimal, or None when value is not a finite number."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if not isinstance(value, (int, float, str)):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
+
+
+def first_count(mapping, keys):
+    """Return (key, count) for the first of keys present in mapping with a whole-number value."""
+    for key in keys:
+        if key in mapping:
+            count = to_count(mapping[key])
+            if count is not None:
+                return key, count
+    return None, None
+
+
+# Key spellings, in order of preference. pydantic-ai 1.x writes input_tokens/output_tokens;
+# pydantic-ai 0.x wrote request_tokens/response_tokens; hand-written loggers use the others.
+INPUT_KEYS = ("input_tokens", "request_tokens", "prompt_tokens", "total_input_tokens", "inputTokens")
+OUTPUT_KEYS = ("output_tokens", "response_tokens", "completion_tokens", "total_output_tokens", "outputTokens")
+CACHE_READ_KEYS = ("cache_read_tokens", "cache_read_input_tokens", "cacheReadInputTokens")
+CACHE_WRITE_KEYS = ("cache_write_tokens", "cache_creation_input_tokens", "cacheCreationInputTokens")
+REASONING_KEYS = ("output_reasoning_tokens", "reasoning_tokens")
+# Gemini reports reasoning as details.thoughts_tokens, OpenAI as details.reasoning_tokens.
+DETAIL_REASONING_KEYS = ("reasoning_tokens", "thoughts_tokens")
+
+
+def read_usage(raw):
+    """Return the Usage of a usage object, or None when the log gives no counts at all.
+
+    A negative count is dropped (stored as unknown) and a count that contradicts
+    another (cache read above input) is kept; both set Usage.problem.
+    """
+    if not isinstance(raw, dict):
+        return None
+    details = as_dict(raw.get("details"))
+
+    found = {
+        "input_tokens": first_count(raw, INPUT_KEYS),
+        "output_tokens": first_count(raw, OUTPUT_KEYS),
+        "cache_read_tokens": first_count(raw, CACHE_READ_KEYS),
+        "cache_write_tokens": first_count(raw, CACHE_WRITE_KEYS),
+        "reasoning_tokens": first_count(raw, REASONING_KEYS),
+    }
+    if found["reasoning_tokens"][1] is None:
+        found["reasoning_tokens"] = first_count(details, DETAIL_REASONING_KEYS)
+    cost = to_decimal(details.get("cost"))
+    if cost is None:
+        cost = to_decimal(raw.get("cost"))
+
+    if all(count is None for _, count in found.values()) and cost is None:
+        return None
+
+    usage = Usage(reported_cost=cost)
+    problems = []
+    for field_name, (key, count) in found.items():
+        if count is not None and count < 0:
+            problems.append(f"{key} is negative ({count})")
+            count = None
+        setattr(usage, field_name, count)
+    if cost is not None and cost < 0:
+        problems.append(f"the reported cost is negative ({cost})")
+        usage.reported_cost = None
+    problems.extend(usage_contradictions(usage))
+    usage.problem = "; ".join(problems)
+    return usage
+
+
+def usage_contradictions(usage):
+    """Return the reasons why the counts of usage cannot all be true at once."""
+    problems = []
+    if usage.input_tokens is not None:
+        for name in ("cache_read_tokens", "cache_write_tokens"):
+            count = getattr(usage, name)
+            if count is not None and count > usage.input_tokens:
+                problems.append(f"{name} ({count}) is larger than input_tokens ({usage.input_tokens})")
+        cache_total = (usage.cache_read_tokens or 0) + (usage.cache_write_tokens or 0)
+        if not problems and cache_total > usage.input_tokens:
+            problems.append(f"cache tokens ({cache_total}) add up to more than input_tokens ({usage.input_tokens})")
+    if usage.output_tokens is not None and usage.reasoning_tokens is not None:
+        if usage.reasoning_tokens > usage.output_tokens:
+            problems.append(
+                f"reasoning_tokens ({usage.reasoning_tokens}) is larger than output_tokens ({usage.output_tokens})"
+            )
+    return problems
+
+
+def sum_usages(usages):
+    """Return the field-by-field sum of usages; a field stays None when no usage gives it."""
+    total = Usage()
+    problems = []
+    for usage in usages:
+        for name in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens"):
+            count = getattr(usage, name)
+            if count is not None:
+                setattr(total, name, (getattr(total, name) or 0) + count)
+        if usage.reported_cost is not None:
+            total.reported_cost = (total.reported_cost or Decimal(0)) + usage.reported_cost
+        if usage.problem:
+            problems.append(usage.problem)
+    total.problem = "; ".join(problems)
+    return total
+
+
+def is_placeholder_prompt(text):
+    return bool(PLACEHOLDER_PROMPTS.match(text))
+
+
+def humanize_key(key):
+    """Return a field name as a label: "sources_used" becomes "Sources used"."""
+    words = re.sub(r"[_\-]+", " ", str(key)).strip()
+    return words[:1].upper() + words[1:] if words else str(key)
+
+
+def render_readable(value, depth=0):
+    """Render a structured answer (parsed JSON) as Markdown that shows every field.
+
+    Objects become bold field labels, lists become bullets, nested values are
+    indented under their label. A string stays as written.
+    """
+    if isinstance(value, str):
+        return clean_text(value)
+    if depth > MAX_RENDER_DEPTH:
+        return json_text(value)
+    if isinstance(value, dict):
+        return _render_mapping(value, depth)
+    if isinstance(value, list):
+        return _render_sequence(value, depth)
+    return _render_scalar(value)
+
+
+def _render_scalar(value):
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return clean_text(value)
+
+
+def _render_mapping(mapping, depth):
+    blocks = []
+    for key, item in mapping.items():
+        label = f"**{clean_text(humanize_key(key))}**"
+        if isinstance(item, (dict, list)) and not item:
+            blocks.append(f"{label}: none")
+        elif isinstance(item, (dict, list)) or (isinstance(item, str) and "\n" in item):
+            blocks.append(f"{label}:\n{render_readable(item, depth + 1)}")
+        else:
+            blocks.append(f"{label}: {render_readable(item, depth + 1)}")
+    # Top-level fields are separated by blank lines so that each reads as a paragraph.
+    return "\n\n".join(blocks) if depth == 0 else "\n".join(blocks)
+
+
+def _render_sequence(items, depth):
+    lines = []
+    for item in items:
+        first, *rest = render_readable(item, depth + 1).split("\n")
+        lines.append(f"- {first}")
+        # Continuation lines are indented so that Markdown keeps them inside their bullet.
+        lines.extend(f"  {line}" if line else line for line in rest)
+    return "\n".join(lines)
+
+
+def fill_totals(run, run_usage=None):
+    """Set run.usage, usage_complete and reported_cost from a run-level usage or the sum over responses.
+
+    Without a run-level usage, totals cover the responses that carry usage and
+    usage_complete is False when any response has none. A run without any usage
+    keeps None totals: unknown, never 0.
+    """
+    responses = run.responses
+    response_usages = [message.usage for message in responses if message.usage is not None]
+    summed = sum_usages(response_usages)
+
+    if run_usage is not None:
+        run.usage = run_usage
+        if run.usage.reported_cost is None:
+            run.usage.reported_cost = summed.reported_cost
+        run.usage_complete = not run_usage.is_empty
+    else:
+        run.usage = summed
+        run.usage_complete = bool(responses) and len(response_usages) == len(responses) and not summed.is_empty
+
+    # A router's cost covers the run only when every response reports one; a partial sum would look like a total.
+    if any(usage.reported_cost is None for usage in response_usages) or len(response_usages) < len(responses):
+        if run_usage is None or run_usage.reported_cost is None:
+            run.usage.reported_cost = None
+    if run.reported_cost is None:
+        run.reported_cost = run.usage.reported_cost
+
+
+def fill_times(run, fallback=None):
+    """Set started_at and finished_at to the earliest and latest timestamps in the run's messages and parts.
+
+    Responses can be stamped before the request they answer (OpenAI gives whole
+    seconds), so the span uses min and max instead of the first and last message.
+    """
+    moments = []
+    for message in run.messages:
+        if message.timestamp is not None:
+            moments.append(message.timestamp)
+        moments.extend(part.timestamp for part in message.parts if part.timestamp is not None)
+
+    if moments:
+        run.started_at, run.finished_at = min(moments), max(moments)
+    elif fallback is not None:
+        run.started_at = run.finished_at = fallback

@@ -1,0 +1,160 @@
+"""Feedback: the form on the run page and save_feedback() from code share one validation."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from logs_app.feedback import save_feedback
+from logs_app.forms import MAX_COMMENTS_CHARS
+from logs_app.models import Feedback
+from tests.factories import make_log
+
+pytestmark = pytest.mark.django_db
+
+
+def feedback_url(log):
+    return f"/logs/{log.pk}/feedback/"
+
+
+class TestForm:
+    def test_thumbs_down_with_reference_answer_is_saved_and_redirects(self, reviewer_client, reviewer):
+        log = make_log()
+
+        response = reviewer_client.post(
+            feedback_url(log),
+            {"verdict": "bad", "comments": "Did not search.", "reference_answer": "Use CAST(x AS INT64)."},
+        )
+
+        assert response.status_code == 302
+        assert response["Location"] == f"/logs/{log.pk}/#feedback"
+        entry = Feedback.objects.get(log=log)
+        assert (entry.is_good, entry.comments, entry.reference_answer, entry.user) == (
+            False,
+            "Did not search.",
+            "Use CAST(x AS INT64).",
+            reviewer,
+        )
+
+    def test_confirmation_message_after_the_redirect(self, reviewer_client):
+        log = make_log()
+
+        response = reviewer_client.post(feedback_url(log), {"verdict": "good"}, follow=True)
+
+        assert b"Thanks, your feedback on this run was saved." in response.content
+        assert b"\xf0\x9f\x91\x8d Good" in response.content  # listed under Feedback
+
+    def test_missing_verdict_shows_the_error_next_to_the_field(self, reviewer_client):
+        log = make_log()
+
+        response = reviewer_client.post(feedback_url(log), {"comments": "kept"})
+
+        assert response.status_code == 400
+        assert response.context["form"].errors == {"verdict": ["Choose thumbs up or thumbs down."]}
+        html = response.content.decode()
+        assert html.index("Choose thumbs up or thumbs down.") > html.index('<legend>Verdict</legend>')
+        assert "kept</textarea>" in html  # what was typed is kept
+        assert not Feedback.objects.exists()
+
+    def test_unknown_verdict_and_overlong_comment_are_refused(self, reviewer_client):
+        log = make_log()
+
+        response = reviewer_client.post(
+            feedback_url(log), {"verdict": "meh", "comments": "x" * (MAX_COMMENTS_CHARS + 1)}
+        )
+
+        assert response.status_code == 400
+        assert set(response.context["form"].errors) == {"verdict", "comments"}
+        assert not Feedback.objects.exists()
+
+    def test_nul_character_is_refused(self, reviewer_client):
+        log = make_log()
+
+        response = reviewer_client.post(feedback_url(log), {"verdict": "bad", "reference_answer": "a\x00b"})
+
+        assert response.status_code == 400
+        assert "reference_answer" in response.context["form"].errors
+
+    def test_csrf_token_is_required(self, reviewer):
+        log = make_log()
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(reviewer)
+
+        assert client.post(feedback_url(log), {"verdict": "bad"}).status_code == 403
+        page = client.get(f"/logs/{log.pk}/")
+        token = page.context["csrf_token"]
+        assert client.post(feedback_url(log), {"verdict": "bad", "csrfmiddlewaretoken": str(token)}).status_code == 302
+
+    def test_anonymous_post_is_refused(self, client):
+        log = make_log()
+
+        response = client.post(feedback_url(log), {"verdict": "bad"})
+
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+        assert not Feedback.objects.exists()
+
+    def test_feedback_on_a_missing_run_is_404(self, reviewer_client):
+        assert reviewer_client.post("/logs/424242/feedback/", {"verdict": "bad"}).status_code == 404
+
+
+class TestSaveFeedback:
+    def test_stores_like_the_form(self, reviewer):
+        log = make_log()
+
+        entry = save_feedback(log.pk, False, comments="  Wrong.  ", reference_answer="Right answer.", user=reviewer)
+
+        entry.refresh_from_db()
+        assert (entry.log_id, entry.is_good, entry.comments, entry.reference_answer, entry.user) == (
+            log.pk,
+            False,
+            "Wrong.",
+            "Right answer.",
+            reviewer,
+        )
+
+    def test_without_user_or_text(self):
+        log = make_log()
+
+        entry = save_feedback(log.pk, True)
+
+        assert (entry.is_good, entry.comments, entry.reference_answer, entry.user) == (True, "", "", None)
+
+    @pytest.mark.parametrize("is_good", [None, "yes", 1])
+    def test_verdict_must_be_a_bool(self, is_good):
+        log = make_log()
+
+        with pytest.raises(ValidationError) as raised:
+            save_feedback(log.pk, is_good)
+
+        assert "is_good must be True (thumbs up) or False (thumbs down)" in str(raised.value)
+        assert not Feedback.objects.exists()
+
+    def test_too_long_comment_names_the_field(self):
+        log = make_log()
+
+        with pytest.raises(ValidationError) as raised:
+            save_feedback(log.pk, False, comments="x" * (MAX_COMMENTS_CHARS + 1))
+
+        assert list(raised.value.error_dict) == ["comments"]
+        assert "at most 10000 characters" in str(raised.value)
+
+    def test_nul_character_names_the_field(self):
+        log = make_log()
+
+        with pytest.raises(ValidationError) as raised:
+            save_feedback(log.pk, False, reference_answer="a\x00b")
+
+        assert list(raised.value.error_dict) == ["reference_answer"]
+
+    @pytest.mark.parametrize("log_id", [987654, "not-a-number"])
+    def test_unknown_run(self, log_id):
+        with pytest.raises(ValidationError) as raised:
+            save_feedback(log_id, False)
+
+        assert "No run has id" in str(raised.value)
+
+    def test_anonymous_user_is_not_recorded(self):
+        from django.contrib.auth.models import AnonymousUser
+
+        log = make_log()
+
+        assert save_feedback(log.pk, True, user=AnonymousUser()).user is None

@@ -1,0 +1,421 @@
+"""The ingestion pipeline, one file and one pass at a time, in-process on the test database."""
+
+import codecs
+import json
+import logging
+import os
+import time
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from logs_app.ingest import store
+from logs_app.ingest.pipeline import DUPLICATE, FAILED, INGESTED, NOT_READY, Ingester, retry_failed
+from logs_app.ingest.sources import LocalFolderSource
+from logs_app.models import EvalCheck, FailedFile, LLMLog
+from tests.ingest_support import log_bytes, make_source, names, one_pass, run_log, write_file
+
+pytestmark = pytest.mark.django_db
+
+
+def statuses(summary):
+    return {result.name: result.status for result in summary.results}
+
+
+class TestOneFile:
+    def test_run_is_stored_with_checks_and_file_renamed(self, tmp_path):
+        write_file(tmp_path, "run.json", run_log(prompt="Capital of Peru?", answer="Lima."))
+
+        summary = one_pass(tmp_path)
+
+        assert statuses(summary) == {"run.json": INGESTED}
+        assert names(tmp_path) == ["_run.json"]
+        log = LLMLog.objects.get()
+        assert log.user_prompt == "Capital of Peru?"
+        assert log.assistant_answer == "Lima."
+        assert log.filepath == str(tmp_path / "run.json")
+        assert log.agent_name == "geo_agent"
+        assert log.total_input_tokens == 40
+        assert log.total_output_tokens == 6
+        assert log.request_count == 1
+        assert log.created_at_from_log is True
+        assert log.created_at.isoformat() == "2026-11-30T09:00:00.100000+00:00"
+        assert log.duration_ms == 1500
+        assert log.raw_json == (tmp_path / "_run.json").read_text()
+        assert log.timeline and log.timeline[0]["kind"] == "request"
+        assert log.content_hash and ":" not in log.content_hash
+        assert log.checks.count() >= 1
+        assert EvalCheck.objects.filter(log=log).count() == log.checks.count()
+
+    def test_known_model_is_priced_in_decimal(self, tmp_path):
+        write_file(tmp_path, "run.json", run_log())
+
+        one_pass(tmp_path)
+
+        log = LLMLog.objects.get()
+        assert isinstance(log.total_cost, Decimal) and log.total_cost > 0
+        assert log.input_cost + log.output_cost == log.total_cost
+        assert log.cost_unknown_reason == ""
+
+    def test_unknown_usage_stays_null_not_zero(self, tmp_path):
+        document = run_log()
+        del document["messages"][1]["usage"]
+        write_file(tmp_path, "run.json", document)
+
+        one_pass(tmp_path)
+
+        log = LLMLog.objects.get()
+        assert log.total_input_tokens is None and log.total_output_tokens is None
+        assert log.total_cost is None
+        assert log.cost_unknown_reason
+
+    def test_log_without_timestamps_is_dated_at_ingest_time(self, tmp_path):
+        document = run_log()
+        del document["messages"][0]["parts"][0]["timestamp"]
+        del document["messages"][1]["timestamp"]
+        write_file(tmp_path, "run.json", document)
+        before = time.time()
+
+        one_pass(tmp_path)
+
+        log = LLMLog.objects.get()
+        assert log.created_at_from_log is False
+        assert log.created_at.timestamp() >= before - 1
+        assert log.duration_ms is None
+
+    def test_duration_is_never_negative(self):
+        start = datetime(2026, 11, 30, 9, 0, 1, tzinfo=UTC)
+
+        assert store.duration_ms(start, start - timedelta(milliseconds=900)) == 0
+        assert store.duration_ms(start, start + timedelta(milliseconds=1500)) == 1500
+        assert store.duration_ms(None, start) is None
+        assert store.duration_ms(None, None, reported_ms=-5) == 0
+
+    def test_bundle_runs_are_stored_together_with_indexed_hashes(self, tmp_path):
+        bundle = [run_log(prompt=f"question {number}") for number in range(3)]
+        write_file(tmp_path, "bundle.json", log_bytes(bundle))
+
+        summary = one_pass(tmp_path)
+
+        assert summary.runs == 3 and summary.files == 1
+        hashes = sorted(LLMLog.objects.values_list("content_hash", flat=True))
+        file_hash = hashes[0].split(":")[0]
+        assert hashes == [f"{file_hash}:0", f"{file_hash}:1", f"{file_hash}:2"]
+        assert sorted(LLMLog.objects.values_list("run_index", flat=True)) == [0, 1, 2]
+        assert json.loads(LLMLog.objects.get(run_index=1).raw_json)["messages"][0]["parts"][0]["content"] == (
+            "question 1"
+        )
+
+    def test_nul_in_text_is_stored_on_every_database(self, tmp_path):
+        write_file(tmp_path, "nul.json", run_log(prompt="before\u0000after"))
+
+        one_pass(tmp_path)
+
+        log = LLMLog.objects.get()
+        assert "\x00" not in log.user_prompt
+        assert log.user_prompt.startswith("before") and log.user_prompt.endswith("after")
+        assert "\\u0000" in log.raw_json
+
+
+class TestNotReadyAndSetAside:
+    def test_partial_file_is_left_for_later_then_ingested_once_complete(self, tmp_path):
+        data = log_bytes(run_log())
+        path = write_file(tmp_path, "slow.json", data[: len(data) // 2], age=0)
+        source = make_source(tmp_path, settle_seconds=30)
+        ingester = Ingester(source, rename_retry_seconds=0)
+
+        first = ingester.run_pass()
+        path.write_bytes(data)
+        second = ingester.run_pass()
+
+        assert statuses(first) == {"slow.json": NOT_READY}
+        assert statuses(second) == {"slow.json": INGESTED}
+        assert LLMLog.objects.count() == 1
+        assert not FailedFile.objects.exists()
+
+    def test_truncated_file_is_set_aside_after_settling_with_position(self, tmp_path):
+        data = log_bytes(run_log())
+        path = write_file(tmp_path, "cut.json", data[:-25], age=0)
+        ingester = Ingester(make_source(tmp_path, settle_seconds=30), rename_retry_seconds=0)
+
+        young = ingester.run_pass()
+        old = time.time() - 60
+        os.utime(path, (old, old))
+        settled = ingester.run_pass()
+        later = ingester.run_pass()
+
+        assert statuses(young) == {"cut.json": NOT_READY}
+        assert statuses(settled) == {"cut.json": FAILED}
+        assert later.results == []
+        failed = FailedFile.objects.get()
+        assert failed.original_path == str(path)
+        assert failed.set_aside_path == str(tmp_path / "failed" / "cut.json")
+        assert "line 1, column" in failed.reason and "char" in failed.reason
+        assert failed.size_bytes == len(data) - 25
+        assert len(failed.content_hash) == 64
+        assert names(tmp_path) == ["failed"]
+        assert (tmp_path / "failed" / "cut.json").read_bytes() == data[:-25]
+
+    def test_set_aside_is_logged_once_with_the_file_name(self, tmp_path, caplog):
+        write_file(tmp_path, "cut.json", b'{"messages": [')
+
+        with caplog.at_level(logging.INFO, logger="logs_app.ingest"):
+            one_pass(tmp_path)
+            one_pass(tmp_path)
+
+        lines = [record.getMessage() for record in caplog.records if "cut.json" in record.getMessage()]
+        assert len(lines) == 1 and "set aside" in lines[0]
+
+    def test_same_name_failing_twice_keeps_both_copies(self, tmp_path):
+        write_file(tmp_path, "cut.json", b'{"messages": [')
+        one_pass(tmp_path)
+        write_file(tmp_path, "cut.json", b'{"messages": [{')
+
+        one_pass(tmp_path)
+
+        assert names(tmp_path / "failed") == ["cut.2.json", "cut.json"]
+        assert sorted(FailedFile.objects.values_list("set_aside_path", flat=True)) == [
+            str(tmp_path / "failed" / "cut.2.json"),
+            str(tmp_path / "failed" / "cut.json"),
+        ]
+
+    def test_non_run_json_is_set_aside_with_the_parser_reason(self, tmp_path):
+        write_file(tmp_path, "summary.json", {"total": 3, "passed": 2})
+
+        summary = one_pass(tmp_path)
+
+        assert statuses(summary) == {"summary.json": FAILED}
+        assert "no agent run found" in FailedFile.objects.get().reason
+
+    def test_retry_failed_moves_the_file_back_and_marks_the_row(self, tmp_path):
+        write_file(tmp_path, "cut.json", b'{"messages": [')
+        one_pass(tmp_path)
+        source = make_source(tmp_path)
+
+        outcome = retry_failed(source=source)
+
+        assert [record.original_path for record in outcome.restored] == [str(tmp_path / "cut.json")]
+        assert names(tmp_path) == ["cut.json", "failed"]
+        assert FailedFile.objects.get().retried_at is not None
+
+        (tmp_path / "cut.json").write_bytes(log_bytes(run_log()))
+        assert statuses(one_pass(tmp_path, settle_seconds=0)) == {"cut.json": INGESTED}
+        assert retry_failed(source=source).restored == []
+
+    def test_retry_refuses_to_overwrite_a_file_with_the_original_name(self, tmp_path):
+        write_file(tmp_path, "cut.json", b'{"messages": [')
+        one_pass(tmp_path)
+        write_file(tmp_path, "cut.json", b"new content")
+
+        outcome = retry_failed(source=make_source(tmp_path))
+
+        assert outcome.restored == [] and "already" in outcome.problems[0]
+        assert (tmp_path / "cut.json").read_bytes() == b"new content"
+        assert FailedFile.objects.get().retried_at is None
+
+
+class TestDuplicates:
+    def test_second_pass_changes_nothing(self, tmp_path):
+        write_file(tmp_path, "a.json", run_log(prompt="a"))
+        write_file(tmp_path, "b.json", b"not json")
+        one_pass(tmp_path)
+        before = (names(tmp_path), list(LLMLog.objects.values_list("id", "content_hash")), FailedFile.objects.count())
+
+        summary = one_pass(tmp_path)
+
+        assert summary.results == []
+        assert (
+            names(tmp_path),
+            list(LLMLog.objects.values_list("id", "content_hash")),
+            FailedFile.objects.count(),
+        ) == (before)
+
+    def test_byte_identical_second_file_is_a_duplicate(self, tmp_path):
+        write_file(tmp_path, "first.json", run_log(), age=20)
+        write_file(tmp_path, "second.json", run_log(), age=10)
+
+        summary = one_pass(tmp_path)
+
+        assert statuses(summary) == {"first.json": INGESTED, "second.json": DUPLICATE}
+        assert LLMLog.objects.count() == 1
+        assert names(tmp_path) == ["_first.json", "_second.json"]
+        assert summary.line() == "Ingested 1 run from 1 file, 1 duplicate skipped, 0 failed."
+
+    def test_files_sharing_a_long_prefix_are_two_runs(self, tmp_path):
+        shared = "x" * 200_000
+        write_file(tmp_path, "one.json", run_log(prompt=shared, answer="first"))
+        write_file(tmp_path, "two.json", run_log(prompt=shared, answer="second"))
+
+        one_pass(tmp_path)
+
+        assert sorted(LLMLog.objects.values_list("assistant_answer", flat=True)) == ["first", "second"]
+
+    def test_file_left_behind_after_commit_is_renamed_as_duplicate(self, tmp_path):
+        write_file(tmp_path, "run.json", run_log())
+        one_pass(tmp_path)
+        os.rename(tmp_path / "_run.json", tmp_path / "run.json")
+
+        summary = one_pass(tmp_path)
+
+        assert statuses(summary) == {"run.json": DUPLICATE}
+        assert names(tmp_path) == ["_run.json"]
+        assert LLMLog.objects.count() == 1
+
+    def test_processed_name_already_taken_is_not_overwritten(self, tmp_path):
+        write_file(tmp_path, "_run.json", b"an older processed file")
+        write_file(tmp_path, "run.json", run_log())
+
+        one_pass(tmp_path)
+
+        assert names(tmp_path) == ["_run.2.json", "_run.json"]
+        assert (tmp_path / "_run.json").read_bytes() == b"an older processed file"
+
+    def test_empty_file_is_reported_as_empty(self, tmp_path):
+        write_file(tmp_path, "empty.json", b"")
+
+        summary = one_pass(tmp_path)
+
+        assert statuses(summary) == {"empty.json": FAILED}
+        assert FailedFile.objects.get().reason == "empty file (0 bytes)"
+
+    def test_young_empty_file_waits(self, tmp_path):
+        write_file(tmp_path, "empty.json", b"", age=0)
+
+        summary = one_pass(tmp_path, settle_seconds=30)
+
+        assert statuses(summary) == {"empty.json": NOT_READY}
+        assert not FailedFile.objects.exists()
+
+
+class FlakyRenameSource(LocalFolderSource):
+    """A folder whose first `failures` renames to the processed name fail, as in a read-only folder."""
+
+    def __init__(self, *args, failures=1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.failures = failures
+
+    def mark_processed(self, file):
+        if self.failures:
+            self.failures -= 1
+            raise PermissionError(13, "Permission denied", file.location)
+        return super().mark_processed(file)
+
+
+class TestRenameFailure:
+    def test_row_stays_single_logged_once_and_next_pass_renames(self, tmp_path, caplog):
+        write_file(tmp_path, "run.json", run_log())
+        source = FlakyRenameSource(tmp_path, settle_seconds=0.5, failures=3)
+        ingester = Ingester(source, rename_retry_seconds=0)
+
+        with caplog.at_level(logging.INFO, logger="logs_app.ingest"):
+            passes = [ingester.run_pass() for _ in range(5)]
+
+        assert [statuses(summary) for summary in passes] == [
+            {"run.json": INGESTED},
+            {"run.json": DUPLICATE},
+            {"run.json": DUPLICATE},
+            {"run.json": DUPLICATE},
+            {},
+        ]
+        assert LLMLog.objects.count() == 1
+        assert names(tmp_path) == ["_run.json"]
+        errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+        assert len(errors) == 1 and "cannot be renamed" in errors[0].getMessage()
+        assert str(tmp_path / "run.json") in errors[0].getMessage()
+
+    def test_rename_is_not_retried_before_the_retry_interval(self, tmp_path):
+        write_file(tmp_path, "run.json", run_log())
+        ingester = Ingester(FlakyRenameSource(tmp_path, failures=1), rename_retry_seconds=3600)
+
+        first = ingester.run_pass()
+        second = ingester.run_pass()
+
+        assert statuses(first) == {"run.json": INGESTED}
+        assert second.results == []
+        assert names(tmp_path) == ["run.json"]
+
+
+class TestEncodings:
+    def stored_prompt(self, tmp_path, data):
+        write_file(tmp_path, "run.json", data)
+        summary = one_pass(tmp_path)
+        return summary, LLMLog.objects.first()
+
+    def test_utf8_with_bom(self, tmp_path):
+        summary, log = self.stored_prompt(tmp_path, codecs.BOM_UTF8 + log_bytes(prompt="café au lait"))
+
+        assert statuses(summary) == {"run.json": INGESTED}
+        log.refresh_from_db()
+        assert log.user_prompt == "café au lait"
+        assert not log.raw_json.startswith("\ufeff")
+
+    def test_utf16_with_bom_is_decoded(self, tmp_path):
+        text = json.dumps(run_log(prompt="Grüße aus Köln"), ensure_ascii=False)
+        summary, log = self.stored_prompt(tmp_path, codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+
+        assert statuses(summary) == {"run.json": INGESTED}
+        assert LLMLog.objects.get().user_prompt == "Grüße aus Köln"
+
+    def test_crlf_line_endings(self, tmp_path):
+        text = json.dumps(run_log(prompt="line one\r\nline two"), indent=2).replace("\n", "\r\n")
+        summary, log = self.stored_prompt(tmp_path, text.encode())
+
+        assert statuses(summary) == {"run.json": INGESTED}
+        assert LLMLog.objects.get().user_prompt == "line one\r\nline two"
+
+    def test_non_latin_text_and_emoji_are_stored_as_characters(self, tmp_path):
+        prompt = "北京的天气怎么样？ Погода в Москве? 서울 날씨 🌧️👍"
+        summary, log = self.stored_prompt(tmp_path, log_bytes(prompt=prompt, answer="晴れ ☀️"))
+
+        log = LLMLog.objects.get()
+        assert log.user_prompt == prompt
+        assert log.assistant_answer == "晴れ ☀️"
+        assert prompt in log.raw_json
+
+    def test_escaped_non_ascii_is_decoded_in_fields_and_kept_in_raw_json(self, tmp_path):
+        data = json.dumps(run_log(prompt="Ελληνικά 🎉")).encode()  # ensure_ascii: \u escapes
+        self.stored_prompt(tmp_path, data)
+
+        log = LLMLog.objects.get()
+        assert log.user_prompt == "Ελληνικά 🎉"
+        assert log.raw_json == data.decode()
+
+    def test_invalid_utf8_is_set_aside_with_a_reason(self, tmp_path):
+        summary, _ = self.stored_prompt(tmp_path, log_bytes(prompt="ok").replace(b"ok", b"\xff\xfe\xfa"))
+
+        assert statuses(summary) == {"run.json": FAILED}
+        assert "UTF-8" in FailedFile.objects.get().reason
+
+
+class TestSizeLimit:
+    def test_large_file_is_set_aside_naming_the_limit_without_reading_it(self, tmp_path):
+        path = tmp_path / "huge.json"
+        with open(path, "wb") as handle:
+            handle.truncate(300 * 1024 * 1024)  # sparse: costs no disk
+        old = time.time() - 3600
+        os.utime(path, (old, old))
+
+        tracemalloc.start()
+        try:
+            summary = one_pass(tmp_path, max_file_bytes=1000)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+        assert statuses(summary) == {"huge.json": FAILED}
+        assert peak < 20 * 1024 * 1024
+        failed = FailedFile.objects.get()
+        assert "MAX_LOG_FILE_BYTES=1000" in failed.reason
+        assert failed.size_bytes == 300 * 1024 * 1024
+        assert Path(failed.set_aside_path).exists()
+
+    def test_file_at_the_limit_is_read(self, tmp_path):
+        data = log_bytes(run_log())
+        write_file(tmp_path, "run.json", data)
+
+        summary = one_pass(tmp_path, max_file_bytes=len(data))
+
+        assert statuses(summary) == {"run.json": INGESTED}

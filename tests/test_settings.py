@@ -1,0 +1,315 @@
+"""Production settings: every value from the environment, checked when the settings load.
+
+Most tests execute monitoring_site/settings.py afresh in this process with a
+chosen environment; the few that need a real start run manage.py.
+"""
+
+import logging
+import os
+import re
+import runpy
+import secrets
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from monitoring_site.env import read_choice, read_origin_list
+from monitoring_site.log_format import OneLineFormatter
+from monitoring_site.secret_key import create_secret_key_file
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+SETTINGS_FILE = REPOSITORY / "monitoring_site" / "settings.py"
+GUNICORN_CONFIG = REPOSITORY / "docker" / "gunicorn.conf.py"
+READER = re.compile(r"read_\w+\(\s*[\"'](\w+)[\"']")
+SHELL_VARIABLE = re.compile(r"\$\{(\w+)")
+
+
+def variables_read_by(path):
+    return set(READER.findall(path.read_text()))
+
+
+# Set by the scripts themselves or by Docker, never by an operator.
+OTHER_VARIABLES = {"DJANGO_SETTINGS_MODULE"}
+
+
+@pytest.fixture
+def load_settings(monkeypatch):
+    """Execute settings.py with only the given variables set among those it reads."""
+    for name in variables_read_by(SETTINGS_FILE) | variables_read_by(GUNICORN_CONFIG):
+        monkeypatch.delenv(name, raising=False)
+
+    def load(**values):
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(SETTINGS_FILE))
+
+    return load
+
+
+def key():
+    return secrets.token_urlsafe(50)
+
+
+# SECRET_KEY
+
+
+def test_start_without_a_secret_key_stops_with_a_clear_message():
+    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "monitoring_site.settings"}
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=REPOSITORY, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is missing." in result.stderr
+    assert "SECRET_KEY_FILE" in result.stderr
+
+
+def test_secret_key_from_the_environment_wins_over_the_key_file(load_settings, tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("from-the-file\n")
+    given = key()
+
+    settings = load_settings(SECRET_KEY=given, SECRET_KEY_FILE=str(key_file))
+
+    assert settings["SECRET_KEY"] == given
+
+
+def test_secret_key_file_is_read_when_no_key_is_given(load_settings, tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("  stored-key-with-spaces-around  \n")
+
+    settings = load_settings(SECRET_KEY="", SECRET_KEY_FILE=str(key_file))
+
+    assert settings["SECRET_KEY"] == "stored-key-with-spaces-around"
+
+
+def test_missing_secret_key_file_names_the_file_and_the_fix(load_settings, tmp_path):
+    missing = tmp_path / "nowhere" / "secret_key"
+
+    with pytest.raises(ImproperlyConfigured, match="does not exist") as raised:
+        load_settings(SECRET_KEY_FILE=str(missing))
+
+    assert str(missing) in str(raised.value)
+    assert "python -m monitoring_site.secret_key" in str(raised.value)
+
+
+def test_empty_secret_key_file_is_refused(load_settings, tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("\n")
+
+    with pytest.raises(ImproperlyConfigured, match="is empty"):
+        load_settings(SECRET_KEY_FILE=str(key_file))
+
+
+def test_debug_mode_creates_a_private_key_file_once_and_reuses_it(load_settings, tmp_path):
+    key_file = tmp_path / "secret_key"
+
+    first = load_settings(DJANGO_DEBUG="1", SECRET_KEY_FILE=str(key_file))
+    second = load_settings(DJANGO_DEBUG="1", SECRET_KEY_FILE=str(key_file))
+
+    assert first["DEBUG"] is True
+    assert len(first["SECRET_KEY"]) >= 50
+    assert second["SECRET_KEY"] == first["SECRET_KEY"]
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_production_mode_never_creates_the_key_file(load_settings, tmp_path):
+    key_file = tmp_path / "secret_key"
+
+    with pytest.raises(ImproperlyConfigured):
+        load_settings(SECRET_KEY_FILE=str(key_file))
+
+    assert not key_file.exists()
+
+
+def test_key_file_is_created_by_exactly_one_of_many_racing_starts(tmp_path):
+    key_file = tmp_path / "data" / "secret_key"
+    results = []
+    barrier = threading.Barrier(8)
+
+    def start():
+        barrier.wait()
+        results.append(create_secret_key_file(key_file))
+
+    threads = [threading.Thread(target=start) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(results) == [False] * 7 + [True]
+    assert len(key_file.read_text().strip()) >= 50
+    assert [path.name for path in key_file.parent.iterdir()] == ["secret_key"]
+
+
+# Debug switches
+
+
+def test_django_debug_is_off_by_default(load_settings):
+    settings = load_settings(SECRET_KEY=key())
+
+    assert settings["DEBUG"] is False
+    assert settings["INGEST_DEBUG"] is False
+
+
+@pytest.mark.parametrize("name", ["DEBUG", "MONITORING_DEBUG"])
+def test_debug_and_monitoring_debug_raise_only_the_ingest_log_level(load_settings, name):
+    settings = load_settings(SECRET_KEY=key(), **{name: "1"})
+
+    assert settings["DEBUG"] is False
+    assert settings["INGEST_DEBUG"] is True
+    assert settings["LOGGING"]["loggers"]["logs_app.ingest"]["level"] == "DEBUG"
+
+
+# HTTPS and proxies
+
+
+def test_plain_http_defaults_keep_login_working_on_localhost(load_settings):
+    settings = load_settings(SECRET_KEY=key())
+
+    assert settings["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "[::1]"]
+    assert settings["SESSION_COOKIE_SECURE"] is False
+    assert settings["CSRF_COOKIE_SECURE"] is False
+    assert settings["SECURE_SSL_REDIRECT"] is False
+    assert settings["SECURE_HSTS_SECONDS"] == 0
+    assert "SECURE_PROXY_SSL_HEADER" not in settings
+
+
+def test_https_only_turns_on_secure_cookies_redirect_and_hsts(load_settings):
+    settings = load_settings(SECRET_KEY=key(), HTTPS_ONLY="1")
+
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["CSRF_COOKIE_SECURE"] is True
+    assert settings["SECURE_SSL_REDIRECT"] is True
+    assert settings["SECURE_HSTS_SECONDS"] == 3600
+    assert settings["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert settings["SECURE_HSTS_PRELOAD"] is False
+
+
+def test_each_https_setting_can_be_overridden_on_its_own(load_settings):
+    settings = load_settings(
+        SECRET_KEY=key(), HTTPS_ONLY="1", SECURE_SSL_REDIRECT="0", SECURE_HSTS_SECONDS="31536000"
+    )
+
+    assert settings["SECURE_SSL_REDIRECT"] is False
+    assert settings["SECURE_HSTS_SECONDS"] == 31536000
+    assert settings["SESSION_COOKIE_SECURE"] is True
+
+
+def test_forwarded_proto_is_trusted_only_when_asked(load_settings):
+    settings = load_settings(SECRET_KEY=key(), TRUST_X_FORWARDED_PROTO="yes")
+
+    assert settings["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def test_hosts_and_origins_are_comma_separated_lists(load_settings):
+    settings = load_settings(
+        SECRET_KEY=key(),
+        ALLOWED_HOSTS="monitor.example.com, 10.0.0.7 ,",
+        CSRF_TRUSTED_ORIGINS="https://monitor.example.com,https://*.example.org",
+    )
+
+    assert settings["ALLOWED_HOSTS"] == ["monitor.example.com", "10.0.0.7"]
+    assert settings["CSRF_TRUSTED_ORIGINS"] == ["https://monitor.example.com", "https://*.example.org"]
+
+
+# Database
+
+
+def test_postgresql_connections_time_out(load_settings):
+    settings = load_settings(SECRET_KEY=key(), DATABASE_URL="postgresql://monitoring@db.invalid:5432/monitoring")
+
+    assert settings["DATABASES"]["default"]["OPTIONS"]["connect_timeout"] == 10
+
+
+def test_connect_timeout_in_the_url_is_kept(load_settings):
+    url = "postgresql://monitoring@db.invalid:5432/monitoring?connect_timeout=3"
+
+    settings = load_settings(SECRET_KEY=key(), DATABASE_URL=url, DB_CONNECT_TIMEOUT="20")
+
+    assert str(settings["DATABASES"]["default"]["OPTIONS"]["connect_timeout"]) == "3"
+
+
+# Bad values stop the start and say which variable is wrong
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("DJANGO_DEBUG", "maybe", "Use one of 1, true, yes, on"),
+        ("HTTPS_ONLY", "enabled", "Use one of 1, true, yes, on"),
+        ("SECURE_HSTS_SECONDS", "1y", "Expected a whole number"),
+        ("SECURE_HSTS_SECONDS", "-1", "at least 0"),
+        ("CSRF_TRUSTED_ORIGINS", "monitor.example.com", "scheme and a host"),
+        ("CSRF_TRUSTED_ORIGINS", "https://monitor.example.com/logs", "without a path"),
+        ("LOG_LEVEL", "LOUD", "Use one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        ("DB_CONNECT_TIMEOUT", "0", "at least 1"),
+    ],
+)
+def test_bad_value_names_the_variable_and_what_it_accepts(load_settings, name, value, expected):
+    values = {"SECRET_KEY": key(), name: value}
+    if name == "DB_CONNECT_TIMEOUT":
+        values["DATABASE_URL"] = "postgresql://monitoring@db.invalid/monitoring"
+
+    with pytest.raises(ImproperlyConfigured) as raised:
+        load_settings(**values)
+
+    assert name in str(raised.value)
+    assert repr(value) in str(raised.value)
+    assert expected in str(raised.value)
+
+
+def test_log_level_is_read_without_regard_to_case(load_settings):
+    settings = load_settings(SECRET_KEY=key(), LOG_LEVEL="warning")
+
+    assert settings["LOGGING"]["root"]["level"] == "WARNING"
+
+
+def test_read_choice_returns_the_spelling_of_the_choice(monkeypatch):
+    monkeypatch.setenv("COLOUR", " Blue ")
+
+    assert read_choice("COLOUR", "red", ("red", "blue")) == "blue"
+
+
+def test_read_origin_list_default_is_a_new_list():
+    assert read_origin_list("MONITORING_TEST_UNSET_ORIGINS") == []
+
+
+# Logging
+
+
+def test_a_traceback_stays_on_one_line():
+    formatter = OneLineFormatter()
+    try:
+        raise ValueError("first line\nsecond line")
+    except ValueError:
+        record = logging.LogRecord("logs_app.ingest", logging.ERROR, __file__, 1, "failed on %s", ("a.json",), None)
+        record.exc_info = sys.exc_info()
+
+    line = formatter.format(record)
+
+    assert "\n" not in line
+    assert re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ERROR logs_app\.ingest failed on a\.json\\nTraceback", line)
+    assert "second line" in line
+
+
+# README
+
+
+def test_every_variable_the_deployment_reads_is_in_the_readme_table():
+    readme = (REPOSITORY / "README.md").read_text()
+    documented = set(re.findall(r"^\| `(\w+)`", readme, re.MULTILINE))
+    python_files = [SETTINGS_FILE, GUNICORN_CONFIG, REPOSITORY / "docker" / "prestart.py"]
+    shell_files = [*sorted((REPOSITORY / "docker").glob("*.sh")), REPOSITORY / "docker-compose.yml"]
+    read = set().union(*(variables_read_by(path) for path in python_files))
+    read |= set().union(*(SHELL_VARIABLE.findall(path.read_text()) for path in shell_files))
+
+    missing = read - documented - OTHER_VARIABLES
+
+    assert not missing, f"README.md's settings table lacks: {', '.join(sorted(missing))}"
