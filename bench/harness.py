@@ -151,20 +151,20 @@ class RssSampler(threading.Thread):
         self.progress = progress
         self.interval = interval
         self.samples = []
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self):
         started = time.perf_counter()
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             try:
                 rss = read_rss_mb(self.pid)
             except FileNotFoundError:
                 return
             self.samples.append((time.perf_counter() - started, self.progress(), rss))
-            self._stop.wait(self.interval)
+            self._halt.wait(self.interval)
 
     def stop(self):
-        self._stop.set()
+        self._halt.set()
         self.join()
 
 

@@ -44,7 +44,7 @@ def wait_for_database(timeout, interval):
         except OperationalError as error:
             reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             if time.monotonic() >= deadline:
-                logger.error("the database did not answer within %s seconds: %s", timeout, reason)
+                logger.error("the database did not respond within %s seconds: %s", timeout, reason)
                 return False
             logger.info("waiting for the database: %s", reason)
             connection.close()
@@ -69,7 +69,7 @@ class LogLines:
 
 
 def migrate():
-    """Apply migrations; on PostgreSQL hold an advisory lock so that the app and the poller take turns."""
+    """Apply migrations. On PostgreSQL, hold an advisory lock so that the app and the poller take turns."""
     from django.core.management import call_command
     from django.db import connection
 

@@ -20,9 +20,7 @@ def save_feedback(log_id, is_good, comments=None, reference_answer=None, user=No
     does not exist.
     """
     if not isinstance(is_good, bool):
-        raise ValidationError(
-            {"is_good": f"is_good must be True (thumbs up) or False (thumbs down), not {is_good!r}."}
-        )
+        raise ValidationError({"is_good": f"is_good must be True (thumbs up) or False (thumbs down), not {is_good!r}."})
     form = FeedbackForm(
         {
             "verdict": "good" if is_good else "bad",

@@ -2,7 +2,7 @@
 
 from django import forms
 
-VERDICT_CHOICES = [("good", "👍 Good"), ("bad", "👎 Bad")]
+VERDICT_CHOICES = [("good", "Thumbs up: good"), ("bad", "Thumbs down: bad")]
 VERDICTS = {"good": True, "bad": False}
 
 MAX_COMMENTS_CHARS = 10_000

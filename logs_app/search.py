@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 PG_DOCUMENT = (
     "to_tsvector('english'::regconfig, "
     "left(coalesce(\"llm_logs\".\"user_prompt\", ''), 100000) || ' ' || "
-    "left(coalesce(\"llm_logs\".\"assistant_answer\", ''), 100000))"
+    'left(coalesce("llm_logs"."assistant_answer", \'\'), 100000))'
 )
 
 SQLITE_FTS_TABLE = "llm_logs_fts"

@@ -9,7 +9,6 @@ from logs_app.models import LLMLog
 
 PROMPT_CHARS = 90
 PAGE_SIZES = (25, 50, 100, 200)
-VERDICT_MARKS = {True: "👍", False: "👎", None: "•"}
 
 
 class LLMLogTable(tables.Table):
@@ -21,7 +20,10 @@ class LLMLogTable(tables.Table):
     provider = tables.Column()
     model = tables.Column()
     prompt = tables.Column(
-        accessor="prompt_preview", verbose_name="Prompt", orderable=False, linkify=lambda record: record.get_absolute_url()
+        accessor="prompt_preview",
+        verbose_name="Prompt",
+        orderable=False,
+        linkify=lambda record: record.get_absolute_url(),
     )
     total_input_tokens = tables.Column(verbose_name="Tokens in", order_by=("total_input_tokens", "id"))
     total_output_tokens = tables.Column(verbose_name="Tokens out", order_by=("total_output_tokens", "id"))
@@ -101,10 +103,9 @@ class LLMLogTable(tables.Table):
             return mark_safe('<span class="muted">none</span>')
         verdict = record.latest_verdict
         return format_html(
-            '<span class="verdict {}" title="latest verdict, {} entries">{} {}</span> <span class="muted">({})</span>',
+            '<span class="verdict {}" title="latest verdict of {} entries">{}</span> <span class="muted">({})</span>',
             display.verdict_label(verdict).replace(" ", "-"),
             record.feedback_count,
-            VERDICT_MARKS[verdict],
             display.verdict_label(verdict),
             record.feedback_count,
         )

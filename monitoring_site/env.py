@@ -25,9 +25,7 @@ def read_bool(name, default=False):
         return True
     if value in FALSE_WORDS:
         return False
-    raise ImproperlyConfigured(
-        f"Invalid value for {name}: {raw!r}. Use one of 1, true, yes, on or 0, false, no, off."
-    )
+    raise ImproperlyConfigured(f"Invalid value for {name}: {raw!r}. Use one of 1, true, yes, on or 0, false, no, off.")
 
 
 def read_int(name, default, minimum=None):

@@ -1,4 +1,4 @@
-"""GET /healthz: does the database answer? For the compose health check and load balancers."""
+"""GET /healthz reports whether the database responds, for the compose health check and load balancers."""
 
 import logging
 
@@ -11,13 +11,15 @@ HEALTH_PATHS = ("/healthz", "/healthz/")
 
 
 def database_status():
-    """Return "ok" when `SELECT 1` answers, else the class name of the error."""
+    """Return "ok" when `SELECT 1` succeeds, else the class name of the error."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError as error:
-        logger.warning("health check: the database did not answer: %s: %s", type(error).__name__, error)
+        logger.warning(
+            "health check failed: the database did not respond to SELECT 1: %s: %s", type(error).__name__, error
+        )
         return type(error).__name__
     return "ok"
 
@@ -32,12 +34,12 @@ def healthz(request):
 
 
 class HealthCheckMiddleware:
-    """Answer /healthz before any other middleware runs.
+    """Respond to /healthz before any other middleware runs.
 
     Probes come from load balancers that address the app by IP and over plain
     HTTP, so the ALLOWED_HOSTS check and the HTTPS redirect would turn every
-    probe into an error. The answer reveals nothing but whether the database
-    answers, so it needs neither a login nor a known host name.
+    probe into an error. The response reveals nothing but whether the database
+    responds, so it needs neither a login nor a known host name.
     """
 
     def __init__(self, get_response):

@@ -16,7 +16,7 @@ class OneLineFormatter(logging.Formatter):
 
 
 def logging_config(root_level, levels=None):
-    """A dictConfig that sends every logger to stdout through OneLineFormatter.
+    """Build a dictConfig that sends every logger to stdout through OneLineFormatter.
 
     `levels` maps logger names to their own levels; gunicorn's config adds its
     loggers here so that access and error lines look like the app's.
@@ -31,6 +31,6 @@ def logging_config(root_level, levels=None):
             "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "line"},
         },
         "root": {"handlers": ["stdout"], "level": root_level},
-        # Gunicorn turns propagation off on its loggers; every line goes through root here.
+        # Gunicorn turns propagation off on its loggers, so it is turned back on and every line goes through root.
         "loggers": {name: {"level": level, "propagate": True} for name, level in (levels or {}).items()},
     }

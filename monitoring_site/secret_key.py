@@ -1,4 +1,4 @@
-"""The file that holds SECRET_KEY when the environment does not give the key itself.
+"""The file that contains SECRET_KEY when the environment does not give the key itself.
 
 The Docker start scripts create the file on first start (in a volume, so the key
 survives new containers), and settings read it through SECRET_KEY_FILE. Run
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 def create_secret_key_file(path):
-    """Write a new random key to `path` unless a file is already there; return True if this call wrote it."""
+    """Write a new random key to `path` unless a file exists there. Return True if this call wrote it."""
     path = Path(path)
     if path.exists():
         return False

@@ -40,12 +40,12 @@ if not SECRET_KEY:
         "or set DJANGO_DEBUG=1 for local development."
     )
 
-# Load balancers often probe by IP address: /healthz answers whatever the Host
-# header says (see monitoring_site/health.py), so their addresses need no entry.
+# Load balancers often probe by IP address. /healthz responds to any Host header
+# (see monitoring_site/health.py), so their addresses need no entry.
 ALLOWED_HOSTS = read_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = read_origin_list("CSRF_TRUSTED_ORIGINS", [])
 
-# HTTPS_ONLY=1 says that every browser reaches the site over HTTPS (directly or
+# HTTPS_ONLY=1 declares that every browser reaches the site over HTTPS (directly or
 # through a TLS proxy). It turns on the settings below, each of which can also
 # be set on its own. It is off by default so that the quick start works over
 # plain HTTP on localhost, where secure cookies would make logging in fail.
@@ -56,8 +56,8 @@ SECURE_SSL_REDIRECT = read_bool("SECURE_SSL_REDIRECT", HTTPS_ONLY)
 SECURE_HSTS_SECONDS = read_int("SECURE_HSTS_SECONDS", 3600 if HTTPS_ONLY else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = read_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS_ONLY)
 SECURE_HSTS_PRELOAD = read_bool("SECURE_HSTS_PRELOAD", False)
-# Only trust X-Forwarded-Proto when a proxy that sets it is the only way in;
-# otherwise any client could claim HTTPS.
+# Trust X-Forwarded-Proto only when a proxy that sets it is the only way in,
+# because otherwise any client could claim HTTPS.
 if read_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 USE_X_FORWARDED_HOST = read_bool("USE_X_FORWARDED_HOST", False)
@@ -179,6 +179,6 @@ INGEST_DEBUG = read_bool("MONITORING_DEBUG", False) or read_bool("DEBUG", False)
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_LEVEL = read_choice("LOG_LEVEL", "INFO", LOG_LEVELS)
-# Everything goes to stdout, one line per event; docker/gunicorn.conf.py gives
-# gunicorn's access and error lines the same shape.
+# Everything goes to stdout, one line per event. docker/gunicorn.conf.py gives
+# gunicorn's access and error lines the same format.
 LOGGING = logging_config(LOG_LEVEL, {"logs_app.ingest": "DEBUG" if INGEST_DEBUG else "INFO"})

@@ -84,7 +84,10 @@ def test_changelists_never_read_raw_json(staff_client, data):
 def test_run_filters_and_search(staff_client, data):
     # No digits in the texts, so that searching for the id cannot match them.
     other = make_log(
-        user_prompt="Docker volume questions", assistant_answer="Mount it.", provider="anthropic", filepath="logs/docker.json"
+        user_prompt="Docker volume questions",
+        assistant_answer="Mount it.",
+        provider="anthropic",
+        filepath="logs/docker.json",
     )
     data["log"].filepath = "logs/bigquery.json"
     data["log"].assistant_answer = "Cast it."

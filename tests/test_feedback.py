@@ -41,7 +41,7 @@ class TestForm:
         response = reviewer_client.post(feedback_url(log), {"verdict": "good"}, follow=True)
 
         assert b"Thanks, your feedback on this run was saved." in response.content
-        assert b"\xf0\x9f\x91\x8d Good" in response.content  # listed under Feedback
+        assert b"<strong>Thumbs up: good</strong>" in response.content  # listed under Feedback
 
     def test_missing_verdict_shows_the_error_next_to_the_field(self, reviewer_client):
         log = make_log()
@@ -51,7 +51,7 @@ class TestForm:
         assert response.status_code == 400
         assert response.context["form"].errors == {"verdict": ["Choose thumbs up or thumbs down."]}
         html = response.content.decode()
-        assert html.index("Choose thumbs up or thumbs down.") > html.index('<legend>Verdict</legend>')
+        assert html.index("Choose thumbs up or thumbs down.") > html.index("<legend>Verdict</legend>")
         assert "kept</textarea>" in html  # what was typed is kept
         assert not Feedback.objects.exists()
 

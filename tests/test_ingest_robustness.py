@@ -81,11 +81,17 @@ class TestTwoPollers:
         return prompts
 
     def test_two_pollers_on_one_folder_ingest_every_file_once(self, logs_dir):
-        prompts = self.make_backlog(logs_dir)
-
-        pollers = [CommandProcess(logs_dir, "--debug") for _ in range(2)]
+        # Each poller holds its transaction open a moment before committing, so their work overlaps.
+        pause = {PAUSE_ENV: "before_commit", "INGEST_TEST_PAUSE_SECONDS": "0.01"}
+        pollers = [CommandProcess(logs_dir, "--watch", "--debug", **pause) for _ in range(2)]
         try:
-            codes = [poller.wait(timeout=60) for poller in pollers]
+            for poller in pollers:
+                wait_for(lambda poller=poller: "Watching" in poller.stdout, message="both pollers to start")
+            prompts = self.make_backlog(logs_dir)
+            wait_for(lambda: all(name.startswith("_") for name in names(logs_dir) if name != "failed"), timeout=60)
+            for poller in pollers:
+                poller.signal(signal.SIGTERM)
+            codes = [poller.wait() for poller in pollers]
         finally:
             for poller in pollers:
                 poller.stop()
@@ -94,12 +100,17 @@ class TestTwoPollers:
         assert codes == [0, 0], output
         assert "locked" not in output and "Traceback" not in output
         assert_each_run_stored_once(prompts)
-        remaining = names(logs_dir)
-        assert remaining == sorted(
-            ["failed"] + [f"_run{n:02}.json" for n in range(24)] + [f"_bundle{n}.json" for n in range(4)]
-        )
+        processed = [f"_run{n:02}.json" for n in range(24)] + [f"_bundle{n}.json" for n in range(4)]
+        assert names(logs_dir) == sorted(["failed", *processed])
         assert names(logs_dir / "failed") == [f"broken{n}.json" for n in range(4)]
         assert FailedFile.objects.count() == 4
+        totals = [
+            re.search(r"Ingested (\d+) runs? from \d+ files?, \d+ duplicates? skipped, (\d+) failed", poller.stdout)
+            for poller in pollers
+        ]
+        runs = [int(total.group(1)) for total in totals]
+        assert sum(runs) == len(prompts) and min(runs) > 0, runs
+        assert sum(int(total.group(2)) for total in totals) == 4
 
     def test_ingest_while_feedback_is_written(self, logs_dir):
         target = LLMLog.objects.create(
@@ -117,6 +128,7 @@ class TestTwoPollers:
                             Feedback.objects.create(log=target, is_good=True, comments="looks right")
                             time.sleep(0.002)  # hold the write lock a moment, as a slow request would
                         written.append(1)
+                        time.sleep(0.01)
                     except Exception as error:  # noqa: BLE001 - the test reports any failure below
                         errors.append(repr(error))
             finally:
@@ -239,6 +251,7 @@ class TestDatabaseOutage:
         )
 
 
+@pytest.mark.django_db
 class TestFolderScan:
     def test_processed_hidden_temporary_and_other_names_are_never_read(self, logs_dir):
         for name in ["_done.json", ".hidden.json", "writing.json.tmp", "notes.txt", "run.json"]:

@@ -175,6 +175,23 @@ class TestUsage:
         assert run.usage.input_tokens is None
         assert "input_tokens is negative (-10)" in run.usage.problem
 
+    def test_huge_count_dropped(self):
+        document = json.loads(fixture_bytes("pydantic_ai_stripped.json"))
+        document["messages"][1]["usage"] = {"input_tokens": 10**20, "output_tokens": 5, "details": {"cost": 1e30}}
+        run = parse_document(document)
+        assert run.usage.input_tokens is None
+        assert run.usage.output_tokens == 5
+        assert run.usage.reported_cost is None
+        assert "input_tokens is implausibly large" in run.usage.problem
+        assert "reported cost is out of range" in run.usage.problem
+
+    def test_text_counts_are_read(self):
+        document = json.loads(fixture_bytes("pydantic_ai_stripped.json"))
+        document["messages"][1]["usage"] = {"input_tokens": "12", "output_tokens": 3.0}
+        run = parse_document(document)
+        assert run.usage.input_tokens == 12
+        assert run.usage.output_tokens == 3
+
     def test_openrouter_cost_and_names(self):
         run = parse_one("pydantic_ai_openrouter.json")
         assert run.model == "google/gemma-3-27b-it:free"

@@ -210,6 +210,15 @@ class TestDecoding:
         (run,) = parse_log(self.text().encode(encoding))
         assert run.user_prompt == "hi"
 
+    @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+    def test_utf16_and_utf32_without_bom(self, encoding):
+        (run,) = parse_log(self.text().encode(encoding))
+        assert run.user_prompt == "hi"
+
+    def test_invalid_utf16_names_offset(self):
+        data = codecs.BOM_UTF16_LE + '{"question": "a"}'.encode("utf-16-le") + b"\x00"
+        assert parse_error(data).startswith("invalid UTF-16 at byte offset 36")
+
     def test_invalid_utf8_names_offset(self):
         data = b'{"question": "caf\xe9", "answer": "x"}'
         message = parse_error(data)

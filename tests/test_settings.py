@@ -58,7 +58,7 @@ def key():
 # SECRET_KEY
 
 
-def test_start_without_a_secret_key_stops_with_a_clear_message():
+def test_missing_secret_key_stops_start():
     env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "monitoring_site.settings"}
 
     result = subprocess.run(
@@ -70,17 +70,17 @@ def test_start_without_a_secret_key_stops_with_a_clear_message():
     assert "SECRET_KEY_FILE" in result.stderr
 
 
-def test_secret_key_from_the_environment_wins_over_the_key_file(load_settings, tmp_path):
+def test_secret_key_variable_beats_key_file(load_settings, tmp_path):
     key_file = tmp_path / "secret_key"
     key_file.write_text("from-the-file\n")
-    given = key()
+    from_environment = key()
 
-    settings = load_settings(SECRET_KEY=given, SECRET_KEY_FILE=str(key_file))
+    settings = load_settings(SECRET_KEY=from_environment, SECRET_KEY_FILE=str(key_file))
 
-    assert settings["SECRET_KEY"] == given
+    assert settings["SECRET_KEY"] == from_environment
 
 
-def test_secret_key_file_is_read_when_no_key_is_given(load_settings, tmp_path):
+def test_key_file_read_without_secret_key(load_settings, tmp_path):
     key_file = tmp_path / "secret_key"
     key_file.write_text("  stored-key-with-spaces-around  \n")
 
@@ -89,7 +89,7 @@ def test_secret_key_file_is_read_when_no_key_is_given(load_settings, tmp_path):
     assert settings["SECRET_KEY"] == "stored-key-with-spaces-around"
 
 
-def test_missing_secret_key_file_names_the_file_and_the_fix(load_settings, tmp_path):
+def test_missing_key_file_names_path_and_fix(load_settings, tmp_path):
     missing = tmp_path / "nowhere" / "secret_key"
 
     with pytest.raises(ImproperlyConfigured, match="does not exist") as raised:
@@ -99,7 +99,7 @@ def test_missing_secret_key_file_names_the_file_and_the_fix(load_settings, tmp_p
     assert "python -m monitoring_site.secret_key" in str(raised.value)
 
 
-def test_empty_secret_key_file_is_refused(load_settings, tmp_path):
+def test_empty_key_file_is_rejected(load_settings, tmp_path):
     key_file = tmp_path / "secret_key"
     key_file.write_text("\n")
 
@@ -107,7 +107,7 @@ def test_empty_secret_key_file_is_refused(load_settings, tmp_path):
         load_settings(SECRET_KEY_FILE=str(key_file))
 
 
-def test_debug_mode_creates_a_private_key_file_once_and_reuses_it(load_settings, tmp_path):
+def test_debug_mode_creates_private_key_file(load_settings, tmp_path):
     key_file = tmp_path / "secret_key"
 
     first = load_settings(DJANGO_DEBUG="1", SECRET_KEY_FILE=str(key_file))
@@ -119,7 +119,7 @@ def test_debug_mode_creates_a_private_key_file_once_and_reuses_it(load_settings,
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
 
-def test_production_mode_never_creates_the_key_file(load_settings, tmp_path):
+def test_production_never_creates_key_file(load_settings, tmp_path):
     key_file = tmp_path / "secret_key"
 
     with pytest.raises(ImproperlyConfigured):
@@ -128,7 +128,7 @@ def test_production_mode_never_creates_the_key_file(load_settings, tmp_path):
     assert not key_file.exists()
 
 
-def test_key_file_is_created_by_exactly_one_of_many_racing_starts(tmp_path):
+def test_racing_starts_create_one_key(tmp_path):
     key_file = tmp_path / "data" / "secret_key"
     results = []
     barrier = threading.Barrier(8)
@@ -159,7 +159,7 @@ def test_django_debug_is_off_by_default(load_settings):
 
 
 @pytest.mark.parametrize("name", ["DEBUG", "MONITORING_DEBUG"])
-def test_debug_and_monitoring_debug_raise_only_the_ingest_log_level(load_settings, name):
+def test_debug_variables_raise_only_ingest_logging(load_settings, name):
     settings = load_settings(SECRET_KEY=key(), **{name: "1"})
 
     assert settings["DEBUG"] is False
@@ -181,7 +181,7 @@ def test_plain_http_defaults_keep_login_working_on_localhost(load_settings):
     assert "SECURE_PROXY_SSL_HEADER" not in settings
 
 
-def test_https_only_turns_on_secure_cookies_redirect_and_hsts(load_settings):
+def test_https_only_enables_secure_defaults(load_settings):
     settings = load_settings(SECRET_KEY=key(), HTTPS_ONLY="1")
 
     assert settings["SESSION_COOKIE_SECURE"] is True
@@ -192,10 +192,8 @@ def test_https_only_turns_on_secure_cookies_redirect_and_hsts(load_settings):
     assert settings["SECURE_HSTS_PRELOAD"] is False
 
 
-def test_each_https_setting_can_be_overridden_on_its_own(load_settings):
-    settings = load_settings(
-        SECRET_KEY=key(), HTTPS_ONLY="1", SECURE_SSL_REDIRECT="0", SECURE_HSTS_SECONDS="31536000"
-    )
+def test_https_settings_override_one_by_one(load_settings):
+    settings = load_settings(SECRET_KEY=key(), HTTPS_ONLY="1", SECURE_SSL_REDIRECT="0", SECURE_HSTS_SECONDS="31536000")
 
     assert settings["SECURE_SSL_REDIRECT"] is False
     assert settings["SECURE_HSTS_SECONDS"] == 31536000
@@ -236,7 +234,7 @@ def test_connect_timeout_in_the_url_is_kept(load_settings):
     assert str(settings["DATABASES"]["default"]["OPTIONS"]["connect_timeout"]) == "3"
 
 
-# Bad values stop the start and say which variable is wrong
+# An invalid value stops the start, and the message names the variable
 
 
 @pytest.mark.parametrize(
@@ -252,7 +250,7 @@ def test_connect_timeout_in_the_url_is_kept(load_settings):
         ("DB_CONNECT_TIMEOUT", "0", "at least 1"),
     ],
 )
-def test_bad_value_names_the_variable_and_what_it_accepts(load_settings, name, value, expected):
+def test_invalid_value_names_variable(load_settings, name, value, expected):
     values = {"SECRET_KEY": key(), name: value}
     if name == "DB_CONNECT_TIMEOUT":
         values["DATABASE_URL"] = "postgresql://monitoring@db.invalid/monitoring"
@@ -284,7 +282,7 @@ def test_read_origin_list_default_is_a_new_list():
 # Logging
 
 
-def test_a_traceback_stays_on_one_line():
+def test_formatter_keeps_traceback_on_one_line():
     formatter = OneLineFormatter()
     try:
         raise ValueError("first line\nsecond line")
@@ -302,9 +300,10 @@ def test_a_traceback_stays_on_one_line():
 # README
 
 
-def test_every_variable_the_deployment_reads_is_in_the_readme_table():
+def test_readme_lists_every_variable():
     readme = (REPOSITORY / "README.md").read_text()
-    documented = set(re.findall(r"^\| `(\w+)`", readme, re.MULTILINE))
+    first_cells = [line.split("|")[1] for line in readme.splitlines() if line.startswith("| `")]
+    documented = set(re.findall(r"`(\w+)`", " ".join(first_cells)))
     python_files = [SETTINGS_FILE, GUNICORN_CONFIG, REPOSITORY / "docker" / "prestart.py"]
     shell_files = [*sorted((REPOSITORY / "docker").glob("*.sh")), REPOSITORY / "docker-compose.yml"]
     read = set().union(*(variables_read_by(path) for path in python_files))

@@ -56,8 +56,17 @@ def test_overview(reviewer_client):
 
     html = reviewer_client.get(detail_url(log)).content.decode()
 
-    for text in ("faq_agent", "gpt-4o-mini", "Input 1,846", "Output 187", "Cached (read) 1,024", "Reasoning 64",
-                 "$0.0015 (input $0.0012, output $0.0003)", "6.2 s", "logs/faq_agent_20261120.json"):
+    for text in (
+        "faq_agent",
+        "gpt-4o-mini",
+        "Input 1,846",
+        "Output 187",
+        "Cached (read) 1,024",
+        "Reasoning 64",
+        "$0.0015 (input $0.0012, output $0.0003)",
+        "6.2 s",
+        "logs/faq_agent_20261120.json",
+    ):
         assert text in html, text
 
 
@@ -90,8 +99,18 @@ def test_timeline_shows_each_step_in_order(reviewer_client):
 
     html = reviewer_client.get(detail_url(log)).content.decode().split('id="timeline"', 1)[1]
 
-    steps = ["Request 1", "User prompt", "Response 1", "Tool call: search", "&quot;query&quot;: &quot;join&quot;",
-             "Request 2", "Tool return: search", "lesson 3: joins", "Response 2", "Use JOIN."]
+    steps = [
+        "Request 1",
+        "User prompt",
+        "Response 1",
+        "Tool call: search",
+        "&quot;query&quot;: &quot;join&quot;",
+        "Request 2",
+        "Tool return: search",
+        "lesson 3: joins",
+        "Response 2",
+        "Use JOIN.",
+    ]
     positions = [html.index(step) for step in steps]
     assert positions == sorted(positions)
     assert "in 234 · out 29" in html and "in 612 · out 158" in html
@@ -103,7 +122,10 @@ def test_timeline_special_parts(reviewer_client):
     timeline = [
         message(
             "request",
-            [part("user-prompt", "What is in this picture?"), part("binary", media_type="image/png", size_bytes=8 * 1024 * 1024)],
+            [
+                part("user-prompt", "What is in this picture?"),
+                part("binary", media_type="image/png", size_bytes=8 * 1024 * 1024),
+            ],
             at=start,
         ),
         message(
@@ -164,7 +186,7 @@ def test_feedback_so_far_is_listed(reviewer_client, reviewer):
 
     html = reviewer_client.get(detail_url(log)).content.decode()
 
-    assert "👎 Bad" in html and "by reviewer" in html
+    assert "Thumbs down: bad" in html and "by reviewer" in html
     assert "Wrong table." in html and "Use CAST(x AS INT64)." in html
 
 

@@ -72,7 +72,7 @@ def test_row_shows_the_run_summary(reviewer_client):
     assert (record.checks_passed, record.checks_failed, record.checks_not_applicable) == (1, 1, 1)
     assert (record.feedback_count, record.latest_verdict) == (2, False)
     assert "6.2 s" in html and "$0.0123" in html and "faq_agent" in html
-    assert "👎 bad" in html
+    assert 'title="latest verdict of 2 entries">bad</span>' in html
     assert f'href="/logs/{log.pk}/"' in html
 
 
@@ -125,8 +125,12 @@ class TestFilters:
             total_cost=None,
             cost_unknown_reason="unknown model",
         )
-        groq = make_log(provider="groq", model="openai/gpt-oss-120b", agent_name="faq_agent",
-                        created_at=BASE_TIME + timedelta(days=10))
+        groq = make_log(
+            provider="groq",
+            model="openai/gpt-oss-120b",
+            agent_name="faq_agent",
+            created_at=BASE_TIME + timedelta(days=10),
+        )
         make_check(openai, "tool_call_search", passed=False)
         make_check(anthropic, "tool_call_search", passed=True)
         make_check(anthropic, "answer_not_empty", passed=False)

@@ -29,8 +29,9 @@ def hostile():
         filepath=f"logs/{IMG}.json",
         cost_unknown_reason=f"reason {SCRIPT}",
         total_cost=None,
-        timeline=search_timeline(f"prompt {HOSTILE}", f"answer {HOSTILE}", tool_return=f"tool {HOSTILE}",
-                                 args={"q": SCRIPT}),
+        timeline=search_timeline(
+            f"prompt {HOSTILE}", f"answer {HOSTILE}", tool_return=f"tool {HOSTILE}", args={"q": SCRIPT}
+        ),
     )
     make_check(log, "tool_call_search", passed=False, details=f"details {HOSTILE}")
     make_feedback(log, is_good=False, comments=f"comment {HOSTILE}", reference_answer=f"ref {HOSTILE}")
@@ -47,12 +48,11 @@ class ActiveContent(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
-        # The admin's own scripts come from /static/ or are JSON data; any other script is not ours.
-        own_script = (attributes.get("src") or "").startswith("/static/") or attributes.get("type") == "application/json"
-        if (tag == "script" and not own_script) or tag in ("iframe", "object", "embed"):
+        # The admin's own scripts and icons come from this site's paths or are JSON data.
+        src = attributes.get("src") or ""
+        own = (src.startswith("/") and not src.startswith("//")) or attributes.get("type") == "application/json"
+        if tag in ("script", "img", "iframe", "object", "embed") and not own:
             self.found.append(tag)
-        if tag == "img":
-            self.found.append("img")  # no page shows images from logs
         for name, value in attrs:
             if name.startswith("on"):
                 self.found.append(f"{tag} {name}")
@@ -99,3 +99,11 @@ def test_admin_change_pages(staff_client, hostile):
     for name, pk in (("llmlog", log.pk), ("evalcheck", check.pk), ("feedback", feedback.pk), ("failedfile", failed.pk)):
         html = staff_client.get(reverse(f"admin:logs_app_{name}_change", args=[pk])).content.decode()
         assert_inert(html)
+
+
+@pytest.mark.parametrize("html", [SCRIPT, IMG, RAW_JS_ANCHOR, '<iframe src="https://example.org">'])
+def test_the_checker_itself_catches_active_content(html):
+    parser = ActiveContent()
+    parser.feed(html)
+
+    assert parser.found

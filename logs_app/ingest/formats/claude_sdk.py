@@ -9,19 +9,21 @@ is the whole input.
 from collections import Counter
 
 from logs_app.ingest.formats.common import (
+    MAX_COST_USD,
     as_dict,
     clean_text,
-    first_count,
     read_usage,
     sum_usages,
     text_field,
     to_count,
     to_decimal,
-    usage_contradictions,
 )
 from logs_app.ingest.run import RESPONSE, TEXT, Message, Part, Run, Usage
 
 LOG_FORMAT = "claude-agent-sdk"
+
+# Thirty days: a longer run duration is a typing error.
+MAX_DURATION_MS = 30 * 24 * 3600 * 1000
 
 
 def is_claude_result(document):
@@ -31,8 +33,10 @@ def is_claude_result(document):
 def read_run(document):
     run = Run(log_format=LOG_FORMAT, provider="anthropic", answer=text_field(document, "result"))
     run.agent_name = text_field(document, "agent_name")
-    run.reported_cost = to_decimal(document.get("total_cost_usd"))
-    run.reported_duration_ms = to_count(document.get("duration_ms"))
+    cost = to_decimal(document.get("total_cost_usd"))
+    run.reported_cost = cost if cost is not None and 0 <= cost <= MAX_COST_USD else None
+    duration = to_count(document.get("duration_ms"))
+    run.reported_duration_ms = duration if duration is not None and 0 <= duration <= MAX_DURATION_MS else None
 
     per_model = {clean_text(name): model_usage(counts) for name, counts in as_dict(document.get("modelUsage")).items()}
     if per_model:
@@ -42,7 +46,7 @@ def read_run(document):
         run.model = tokens.most_common(1)[0][0]
         run.usage = sum_usages(per_model.values())
     else:
-        run.usage = anthropic_usage(as_dict(document.get("usage"))) or Usage()
+        run.usage = read_usage(document.get("usage"), cache_in_input=False) or Usage()
     run.usage.reported_cost = run.reported_cost
     run.usage_complete = not run.usage.is_empty
 
@@ -63,25 +67,14 @@ def read_run(document):
 def model_usage(counts):
     counts = as_dict(counts)
     return (
-        anthropic_usage(
+        read_usage(
             {
                 "input_tokens": counts.get("inputTokens"),
                 "output_tokens": counts.get("outputTokens"),
                 "cache_read_input_tokens": counts.get("cacheReadInputTokens"),
                 "cache_creation_input_tokens": counts.get("cacheCreationInputTokens"),
-            }
+            },
+            cache_in_input=False,
         )
         or Usage()
     )
-
-
-def anthropic_usage(raw):
-    usage = read_usage(raw)
-    if usage is None:
-        return None
-    if usage.input_tokens is not None:
-        _, cache_read = first_count(raw, ("cache_read_input_tokens",))
-        _, cache_write = first_count(raw, ("cache_creation_input_tokens",))
-        usage.input_tokens += max(cache_read or 0, 0) + max(cache_write or 0, 0)
-        usage.problem = "; ".join(usage_contradictions(usage)) if not usage.problem else usage.problem
-    return usage

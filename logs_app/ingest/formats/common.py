@@ -27,6 +27,10 @@ PLACEHOLDER_PROMPTS = re.compile(
     r"^\s*(<bound method |<function |<property |no system prompt found\s*$|none\s*$)", re.I
 )
 
+# Counts and costs above these are typing or overflow errors, and would not fit a bigint or money column.
+MAX_TOKEN_COUNT = 10**15
+MAX_COST_USD = Decimal(10**9)
+
 # Maximum nesting that render_readable follows before it falls back to JSON text.
 MAX_RENDER_DEPTH = 12
 
@@ -61,12 +65,7 @@ def clean_json_value(value, depth=0):
 
 def json_text(value, indent=None):
     """Return a parsed JSON value as JSON text that keeps non-Latin characters readable."""
-    try:
-        text = json.dumps(value, ensure_ascii=False, indent=indent, default=str)
-    except ValueError:
-        # A circular reference cannot come from parsed JSON; NaN can, and dumps allows it by default.
-        text = str(value)
-    return clean_text(text)
+    return clean_text(json.dumps(value, ensure_ascii=False, indent=indent))
 
 
 def text_field(mapping, *keys):
@@ -173,11 +172,13 @@ REASONING_KEYS = ("output_reasoning_tokens", "reasoning_tokens")
 DETAIL_REASONING_KEYS = ("reasoning_tokens", "thoughts_tokens")
 
 
-def read_usage(raw):
+def read_usage(raw, cache_in_input=True):
     """Return the Usage of a usage object, or None when the log gives no counts at all.
 
     A negative count is dropped (stored as unknown) and a count that contradicts
-    another (cache read above input) is kept; both set Usage.problem.
+    another (cache read above input) is kept; both set Usage.problem. Pass
+    cache_in_input=False for Anthropic's convention, where input_tokens leaves
+    out cache reads and writes: they are added, because Usage.input_tokens is the whole input.
     """
     if not isinstance(raw, dict):
         return None
@@ -205,9 +206,14 @@ def read_usage(raw):
         if count is not None and count < 0:
             problems.append(f"{key} is negative ({count})")
             count = None
+        elif count is not None and count > MAX_TOKEN_COUNT:
+            problems.append(f"{key} is implausibly large ({count})")
+            count = None
         setattr(usage, field_name, count)
-    if cost is not None and cost < 0:
-        problems.append(f"the reported cost is negative ({cost})")
+    if not cache_in_input and usage.input_tokens is not None:
+        usage.input_tokens += (usage.cache_read_tokens or 0) + (usage.cache_write_tokens or 0)
+    if cost is not None and not 0 <= cost <= MAX_COST_USD:
+        problems.append(f"the reported cost is out of range ({cost})")
         usage.reported_cost = None
     problems.extend(usage_contradictions(usage))
     usage.problem = "; ".join(problems)
@@ -263,8 +269,8 @@ def humanize_key(key):
 def render_readable(value, depth=0):
     """Render a structured answer (parsed JSON) as Markdown that shows every field.
 
-    Objects become bold field labels, lists become bullets, nested values are
-    indented under their label. A string stays as written.
+    Object fields become bold labels and list items become bullets. A nested
+    value starts on the line after its label. A string stays as written.
     """
     if isinstance(value, str):
         return clean_text(value)
@@ -295,8 +301,8 @@ def _render_mapping(mapping, depth):
             blocks.append(f"{label}:\n{render_readable(item, depth + 1)}")
         else:
             blocks.append(f"{label}: {render_readable(item, depth + 1)}")
-    # Top-level fields are separated by blank lines so that each reads as a paragraph.
-    return "\n\n".join(blocks) if depth == 0 else "\n".join(blocks)
+    # Blank lines keep each field a paragraph of its own; single newlines would join them in Markdown.
+    return "\n\n".join(blocks)
 
 
 def _render_sequence(items, depth):
@@ -340,8 +346,8 @@ def fill_totals(run, run_usage=None):
 def fill_times(run, fallback=None):
     """Set started_at and finished_at to the earliest and latest timestamps in the run's messages and parts.
 
-    Responses can be stamped before the request they answer (OpenAI gives whole
-    seconds), so the span uses min and max instead of the first and last message.
+    Responses can be stamped before their request because OpenAI gives whole
+    seconds, so the span uses min and max instead of the first and last message.
     """
     moments = []
     for message in run.messages:
