@@ -6,6 +6,7 @@ service works on its own, whichever starts first. Run from anywhere as
 """
 
 import logging
+import logging.config
 import os
 import sys
 import time
@@ -16,6 +17,7 @@ sys.path.insert(0, str(REPOSITORY))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring_site.settings")
 
 from monitoring_site.env import read_float, read_str  # noqa: E402
+from monitoring_site.log_format import logging_config  # noqa: E402
 from monitoring_site.secret_key import create_secret_key_file  # noqa: E402
 
 logger = logging.getLogger("monitoring_site.prestart")
@@ -37,16 +39,19 @@ def wait_for_database(timeout, interval):
     from django.db import OperationalError, connection
 
     deadline = time.monotonic() + timeout
+    attempt = 0
     while True:
+        attempt += 1
         try:
             connection.ensure_connection()
             return True
         except OperationalError as error:
             reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             if time.monotonic() >= deadline:
-                logger.error("the database did not respond within %s seconds: %s", timeout, reason)
+                logger.error("the database did not respond within %g seconds: %s", timeout, reason)
                 return False
-            logger.info("waiting for the database: %s", reason)
+            if attempt == 1 or attempt % 10 == 0:
+                logger.info("waiting for the database (attempt %d): %s", attempt, reason)
             connection.close()
             time.sleep(interval)
 
@@ -86,7 +91,8 @@ def migrate():
 
 
 def main():
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stdout)
+    # Until Django's settings load (they may be invalid), log in the same format by hand.
+    logging.config.dictConfig(logging_config("INFO"))
     from django.core.exceptions import ImproperlyConfigured
 
     try:
@@ -94,13 +100,14 @@ def main():
         import django
 
         django.setup()
+        wait_seconds = read_float("DB_WAIT_SECONDS", 60.0, minimum=0)
     except ImproperlyConfigured as error:
         logger.error("%s", error)
         return 1
     except OSError as error:
-        logger.error("cannot create the secret key file %s: %s", error.filename, error.strerror)
+        logger.error("cannot create the secret key file %s: %s", read_str("SECRET_KEY_FILE"), error.strerror)
         return 1
-    if not wait_for_database(read_float("DB_WAIT_SECONDS", 60.0, minimum=0), interval=1.0):
+    if not wait_for_database(wait_seconds, interval=1.0):
         return 1
     migrate()
     return 0

@@ -49,7 +49,7 @@ def format_tokens(value):
 
 
 def format_duration_ms(value):
-    """A duration for people: 850 ms, 12.3 s, 4 min 05 s. Unknown and negative show as a dash."""
+    """Format milliseconds as 850 ms, 12.3 s or 4 min 05 s; unknown and negative durations become a dash."""
     if value is None or value < 0:
         return NO_VALUE
     if value < 1000:
@@ -76,7 +76,7 @@ def format_bytes(size):
 
 
 def binary_label(media_type, size_bytes):
-    """What pages show instead of binary content: "[image/png, 8.0 MB]"."""
+    """Describe binary content by type and size, "[image/png, 8.0 MB]", which pages show in its place."""
     return f"[{media_type or 'binary data'}, {format_bytes(size_bytes)}]"
 
 
@@ -91,7 +91,7 @@ def verdict_label(is_good):
 
 
 def cost_breakdown(log):
-    """One line on what a run cost, or why that is unknown."""
+    """Describe a run's cost with its input/output split, or the reason it is unknown."""
     if log.total_cost is None:
         reason = log.cost_unknown_reason or "no price is known for this model"
         return f"unknown: {reason}"

@@ -40,7 +40,7 @@ class LLMLogQuerySet(models.QuerySet):
         return self.filter(exists) if present else self.exclude(exists)
 
     def for_list(self):
-        """The columns and per-row summaries that list pages show, in one query.
+        """Select the columns and per-row summaries that list pages show, in one query.
 
         Check counts and the latest feedback are correlated subqueries rather than
         joins, so the row count stays one per run and the query count stays fixed.
@@ -84,7 +84,7 @@ def _count_of(rows):
 
 
 def distinct_values(model, field_name):
-    """Every distinct non-empty value of an indexed column, sorted, for filter choices.
+    """Return every distinct non-empty value of an indexed column, sorted, for filter choices.
 
     A recursive query jumps from one value to the next through the column's
     index, so it reads one index entry per distinct value instead of every row.
@@ -247,3 +247,7 @@ class FailedFile(models.Model):
 
     def __str__(self):
         return f"{self.original_path}: {self.reason[:80]}"
+
+
+# The dashboard's rollup tables live with the dashboard; importing them here registers them with the app.
+from logs_app.dashboard.models import CheckHour, RollupState, RunHour  # noqa: E402, F401

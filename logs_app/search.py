@@ -15,7 +15,7 @@ from django.db.models.expressions import RawSQL
 logger = logging.getLogger(__name__)
 
 # The tsvector expression, character for character as in the index, so that the
-# planner uses the index. Each text is capped because a tsvector holds at most
+# planner uses the index. Each text is capped because a tsvector can be at most
 # 1 MB and a longer document would make the INSERT fail.
 PG_DOCUMENT = (
     "to_tsvector('english'::regconfig, "

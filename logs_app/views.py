@@ -20,7 +20,7 @@ from logs_app.markdown import render_markdown
 from logs_app.models import LLMLog
 from logs_app.tables import PAGE_SIZES, LLMLogTable
 
-# Above this many matches the list says "more than N" instead of counting every row.
+# Above this many matches the list shows "More than N runs" instead of counting every row.
 COUNT_CAP = 1000
 
 
@@ -42,7 +42,7 @@ class LogListView(LoginRequiredMixin, SingleTableMixin, FilterView):
             count_cap=COUNT_CAP,
             page_sizes=PAGE_SIZES,
             filtered=_has_active_filter(self.filterset),
-            # Only asked when nothing matched: tells a new install apart from too narrow filters.
+            # Queried only when nothing matched, to tell an empty database apart from filters that match nothing.
             has_any_runs=matching > 0 or LLMLog.objects.exists(),
         )
         return context

@@ -26,7 +26,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # log level, so verbose ingest logs never turn on debug pages.
 DEBUG = read_bool("DJANGO_DEBUG", False)
 
-# SECRET_KEY, or else the file that SECRET_KEY_FILE names (docker/app.sh creates
+# SECRET_KEY, or else the file that SECRET_KEY_FILE names (docker/prestart.py creates
 # it in a volume on first start). In debug mode a missing key file is created,
 # by default the git-ignored .secret_key, so local sessions survive restarts.
 SECRET_KEY = read_str("SECRET_KEY").strip()
@@ -36,7 +36,7 @@ if not SECRET_KEY and SECRET_KEY_FILE:
 if not SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY is missing. Set SECRET_KEY to a long random string, or SECRET_KEY_FILE to a file "
-        "that holds one (create it with `python -m monitoring_site.secret_key PATH`), "
+        "that contains one (create it with `python -m monitoring_site.secret_key PATH`), "
         "or set DJANGO_DEBUG=1 for local development."
     )
 

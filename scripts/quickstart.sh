@@ -3,10 +3,10 @@
 #
 #   scripts/quickstart.sh
 #
-# Creates .venv, installs the requirements, creates a secret key in .secret_key
-# (git-ignored), sets up the SQLite database, ingests the example logs once,
-# creates an admin account whose generated password is printed once, and serves
-# the site on http://127.0.0.1:8000/ (QUICKSTART_ADDRESS changes the address).
+# It creates .venv and installs the requirements. It writes a secret key to the
+# git-ignored .secret_key and sets up the SQLite database. It ingests the example
+# logs once and creates an admin account whose generated password is printed once.
+# Then it serves the site on http://127.0.0.1:8000/ (set QUICKSTART_ADDRESS to change it).
 # Running it again keeps the database, the key and the account.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -36,7 +36,9 @@ def make_runs(*specs):
 
 def make_checks(runs, *rows):
     """Insert (run key, check name, passed) rows."""
-    EvalCheck.objects.bulk_create(EvalCheck(log=runs[key], check_name=name, passed=passed) for key, name, passed in rows)
+    EvalCheck.objects.bulk_create(
+        EvalCheck(log=runs[key], check_name=name, passed=passed) for key, name, passed in rows
+    )
 
 
 def make_feedback(runs, *rows):
@@ -75,7 +77,13 @@ def make_hour_fixture():
             "input_tokens": 300,
             "output_tokens": 30,
         },
-        {"key": "before_end", "at": END - MICROSECOND, "cost": Decimal("0.125"), "input_tokens": 400, "output_tokens": 40},
+        {
+            "key": "before_end",
+            "at": END - MICROSECOND,
+            "cost": Decimal("0.125"),
+            "input_tokens": 400,
+            "output_tokens": 40,
+        },
         {"key": "at_end", "at": END, "cost": Decimal("8"), "input_tokens": 1000, "output_tokens": 100},
         {"key": "before_start", "at": START - MICROSECOND, "cost": Decimal("16"), "input_tokens": 1000},
     )

@@ -68,10 +68,14 @@ def test_changelists_show_triage_columns(staff_client, data):
     feedback = staff_client.get(reverse("admin:logs_app_feedback_changelist")).content.decode()
     failed = staff_client.get(reverse("admin:logs_app_failedfile_changelist")).content.decode()
 
-    assert "faq_agent" in runs and "0 passed · 1 failed · 0 n/a" in runs and "bad (1)" in runs
-    assert "Answered without searching." in checks and "failed" in checks
+    assert "faq_agent" in runs
+    assert "0 passed · 1 failed · 0 n/a" in runs
+    assert "bad (1)" in runs
+    assert "Answered without searching." in checks
+    assert "failed" in checks
     assert "Missed the cast." in feedback
-    assert "Invalid JSON at line 3, column 5" in failed and "2.0 KB" in failed
+    assert "Invalid JSON at line 3, column 5" in failed
+    assert "2.0 KB" in failed
 
 
 def test_changelists_never_read_raw_json(staff_client, data):
@@ -114,7 +118,8 @@ def test_ingested_run_is_read_only_and_cannot_be_added(staff_client, data):
     response = staff_client.get(url)
 
     form = response.context["adminform"].form
-    assert "user_prompt" not in form.fields and "total_cost" not in form.fields
+    assert "user_prompt" not in form.fields
+    assert "total_cost" not in form.fields
     assert "raw_json" not in response.content.decode()
     assert staff_client.get(reverse("admin:logs_app_llmlog_add")).status_code == 403
 

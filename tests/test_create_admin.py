@@ -22,7 +22,9 @@ def test_creates_an_admin_that_can_log_in():
     password = re.search(r"password:\s+(\S+)", output).group(1)
     assert len(password) >= 20
     user = authenticate(username="admin", password=password)
-    assert user is not None and user.is_superuser and user.is_staff
+    assert user is not None
+    assert user.is_superuser
+    assert user.is_staff
 
 
 def test_passwords_differ_between_installs():

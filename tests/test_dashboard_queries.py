@@ -2,12 +2,14 @@
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
 from django.test import TestCase
 
-from logs_app.dashboard import queries
+from logs_app.dashboard import queries, rollups
 from logs_app.dashboard.ranges import DAY, HOUR, TimeRange, auto_bucket_seconds, custom_range, preset_range
 from tests.dashboard_data import END, HOUR_RANGE, START, make_hour_fixture, make_runs
 
@@ -29,7 +31,8 @@ class PresetRangeTests(TestCase):
         week = preset_range("week", self.NOW)
         month = preset_range("30d", self.NOW)
         assert (day.end, day.bucket_seconds, day.bucket_count) == (datetime(2026, 3, 10, 11, tzinfo=UTC), HOUR, 24)
-        assert (week.end, week.bucket_seconds, week.bucket_count) == (datetime(2026, 3, 10, 12, tzinfo=UTC), 6 * HOUR, 28)
+        assert week.end == datetime(2026, 3, 10, 12, tzinfo=UTC)
+        assert (week.bucket_seconds, week.bucket_count) == (6 * HOUR, 28)
         assert (month.end, month.bucket_seconds, month.bucket_count) == (datetime(2026, 3, 11, tzinfo=UTC), DAY, 30)
 
     def test_daily_buckets_follow_local_midnight(self):
@@ -57,6 +60,17 @@ class PresetRangeTests(TestCase):
         buckets = time_range.buckets()
         assert [bucket.end - bucket.start for bucket in buckets] == [timedelta(minutes=5)] * 2 + [timedelta(minutes=2)]
         assert buckets[-1].end == time_range.end
+
+    def test_long_custom_range_widens_to_whole_hours(self):
+        time_range = custom_range(START + timedelta(minutes=7), START + timedelta(days=2, minutes=1))
+        assert time_range.start == START
+        assert time_range.end == START + timedelta(days=2, hours=1)
+        assert time_range.bucket_seconds == HOUR
+
+    def test_short_custom_range_keeps_its_minutes(self):
+        start, end = START + timedelta(minutes=7), START + timedelta(hours=3, minutes=1)
+        time_range = custom_range(start, end)
+        assert (time_range.start, time_range.end, time_range.bucket_seconds) == (start, end, 300)
 
     def test_empty_range_is_rejected(self):
         with pytest.raises(ValueError, match="is not after start"):
@@ -211,8 +225,68 @@ class BreakdownTests(TestCase):
         ]
 
 
+class RollupTests(TestCase):
+    HOURLY = TimeRange(start=START, end=END, bucket_seconds=HOUR)
+    DAY_AROUND = TimeRange(start=START - timedelta(hours=12), end=START + timedelta(hours=12), bucket_seconds=HOUR)
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.runs = make_hour_fixture()
+
+    def test_rollups_serve_hour_aligned_ranges_only(self):
+        assert queries.rollups_cover(self.HOURLY)
+        assert queries.rollups_cover(preset_range("day", datetime(2026, 3, 10, 10, 7, tzinfo=UTC)))
+        assert not queries.rollups_cover(HOUR_RANGE)
+        assert not queries.rollups_cover(TimeRange(START + timedelta(minutes=1), END, HOUR))
+        kolkata = ZoneInfo("Asia/Kolkata")
+        assert not queries.rollups_cover(preset_range("30d", datetime(2026, 3, 10, 10, 7, tzinfo=kolkata)))
+
+    def test_rollup_totals_match_fixture(self):
+        totals = queries.build_dashboard(self.HOURLY, ALL_RUNS, use_rollups=True).totals
+        assert totals.runs == 5
+        assert totals.cost == Decimal("1.875")
+        assert totals.unknown_cost_runs == 1
+        assert (totals.input_tokens, totals.output_tokens) == (1050, 105)
+        assert totals.failed_runs == 2
+        assert totals.good_feedback_runs == 2
+
+    def test_rollups_give_same_figures_as_runs(self):
+        for run_filter in (ALL_RUNS, queries.RunFilter(model="claude-4"), queries.RunFilter(agent_name="support")):
+            from_rollups = queries.build_dashboard(self.DAY_AROUND, run_filter, use_rollups=True)
+            from_runs = queries.build_dashboard(self.DAY_AROUND, run_filter, use_rollups=False)
+            assert from_rollups.series == from_runs.series, run_filter
+            assert from_rollups.checks == from_runs.checks, run_filter
+            assert from_rollups.by_model == from_runs.by_model, run_filter
+            assert from_rollups.by_agent == from_runs.by_agent, run_filter
+
+    def test_new_runs_are_rolled_up_on_next_read(self):
+        queries.build_dashboard(self.HOURLY, ALL_RUNS, use_rollups=True)
+        make_runs({"key": "late_arrival", "at": START + timedelta(minutes=30), "cost": Decimal("2")})
+
+        assert rollups.catch_up() == 1
+        totals = queries.build_dashboard(self.HOURLY, ALL_RUNS, use_rollups=True).totals
+        assert totals.runs == 6
+        assert totals.cost == Decimal("3.875")
+        assert rollups.catch_up() == 0
+
+    def test_rebuild_forgets_deleted_runs(self):
+        queries.build_dashboard(self.HOURLY, ALL_RUNS, use_rollups=True)
+        self.runs["second_bucket"].delete()
+
+        assert queries.build_dashboard(self.HOURLY, ALL_RUNS, use_rollups=True).totals.runs == 5
+        out = StringIO()
+        call_command("rebuild_dashboard_rollups", stdout=out)
+        assert out.getvalue() == "Rebuilt the dashboard rollups from 6 runs.\n"
+        totals = queries.build_dashboard(self.HOURLY, ALL_RUNS, use_rollups=True).totals
+        assert totals.runs == 4
+        assert totals.cost == Decimal("1.375")
+
+
 class QueryCountTests(TestCase):
     def test_query_count_does_not_grow_with_runs(self):
         make_runs(*({"key": f"run{i}", "at": START + timedelta(minutes=i)} for i in range(40)))
-        with self.assertNumQueries(9):
-            queries.build_dashboard(HOUR_RANGE, ALL_RUNS)
+        with self.assertNumQueries(8):
+            queries.build_dashboard(HOUR_RANGE, ALL_RUNS, use_rollups=False)
+        rollups.catch_up()
+        with self.assertNumQueries(10):
+            queries.build_dashboard(RollupTests.HOURLY, ALL_RUNS, use_rollups=True)

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -113,6 +113,40 @@ def get(port, path, host="127.0.0.1", headers=None):
         return response.status, dict(response.getheaders()), response.read()
     finally:
         connection.close()
+
+
+class ProxiedBrowser:
+    """Send requests as a TLS proxy forwards a browser's: the public host, X-Forwarded-Proto and the cookies."""
+
+    def __init__(self, port, host):
+        self.port = port
+        self.host = host
+        self.cookies = {}
+        self.set_cookies = []
+
+    def request(self, method, path, form=None):
+        headers = {"Host": self.host, "X-Forwarded-Proto": "https"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Origin"] = f"https://{self.host}"
+
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            content = response.read()
+        finally:
+            connection.close()
+
+        for header in response.headers.get_all("Set-Cookie") or []:
+            self.set_cookies.append(header)
+            name, _, rest = header.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, response.headers, content
 
 
 def wait_until_healthy(process, port, timeout=90):
@@ -275,6 +309,13 @@ def test_healthz_accepts_ip_probes_over_http(client, settings):
 
 
 @pytest.mark.django_db
+def test_healthz_accepts_head(client):
+    response = client.head("/healthz")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
 def test_healthz_refuses_post(client):
     response = client.post("/healthz")
 
@@ -320,30 +361,49 @@ def test_app_script_migrates_and_serves(scratch_database_url, tmp_path):
         COLLECTSTATIC="1",
         STATIC_ROOT=str(tmp_path / "static"),
     )
+    password = secrets.token_urlsafe(16)
+    browser = ProxiedBrowser(port, "monitor.example.com")
     process = subprocess.Popen(
         ["sh", "docker/app.sh"], cwd=REPOSITORY, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
         health_status, health_body = wait_until_healthy(process, port)
-        # Behind the TLS proxy: the proxy sets X-Forwarded-Proto and the public host name.
-        proxied = {"X-Forwarded-Proto": "https"}
-        logs_status, logs_headers, _ = get(port, "/logs/", host="monitor.example.com", headers=proxied)
+        create_user = run_python(
+            {**env, "DJANGO_SUPERUSER_PASSWORD": password},
+            "manage.py",
+            "createsuperuser",
+            "--noinput",
+            "--username=ops",
+            "--email=ops@example.com",
+        )
         plain_status, plain_headers, _ = get(port, "/logs/", host="monitor.example.com")
-        admin_status, _, admin_page = get(port, "/admin/login/", host="monitor.example.com", headers=proxied)
-        stylesheet = re.search(rb'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', admin_page)
-        css_status = get(port, stylesheet.group(1).decode(), host="monitor.example.com", headers=proxied)[0]
-        unknown_host_status = get(port, "/logs/", host="10.0.0.7", headers=proxied)[0]
+        unknown_host_status = get(port, "/logs/", host="10.0.0.7", headers={"X-Forwarded-Proto": "https"})[0]
+        anonymous_status, anonymous_headers, _ = browser.request("GET", "/logs/")
+        _, _, login_page = browser.request("GET", "/accounts/login/?next=/logs/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', login_page).group(1).decode()
+        form = {"username": "ops", "password": password, "csrfmiddlewaretoken": token}
+        login_status, login_headers, _ = browser.request("POST", "/accounts/login/?next=/logs/", form=form)
+        logs_status, _, logs_page = browser.request("GET", "/logs/")
+        stylesheet = re.search(rb'href="(/static/css/app\.[0-9a-f]{12}\.css)"', logs_page)
+        css_status = browser.request("GET", stylesheet.group(1).decode())[0] if stylesheet else None
     finally:
         exit_code, stdout, stderr = stop(process)
 
     assert (health_status, json.loads(health_body)) == (200, {"status": "ok", "database": "ok"})
-    assert logs_status == 302
-    assert logs_headers["Location"] == "/accounts/login/?next=/logs/"
+    assert create_user.returncode == 0, create_user.stderr
     assert plain_status == 301
     assert plain_headers["Location"] == "https://monitor.example.com/logs/"
-    assert admin_status == 200
-    assert css_status == 200
     assert unknown_host_status == 400
+    assert anonymous_status == 302
+    assert anonymous_headers["Location"] == "/accounts/login/?next=/logs/"
+    assert login_status == 302, "login failed"
+    assert login_headers["Location"] == "/logs/"
+    session_cookie = next(header for header in browser.set_cookies if header.startswith("sessionid="))
+    assert "; Secure" in session_cookie
+    assert "; HttpOnly" in session_cookie
+    assert logs_status == 200
+    assert stylesheet, "the logs page links no hashed css/app.css"
+    assert css_status == 200
     assert exit_code == 0, stderr
 
     assert count_rows(scratch_database_url, "django_migrations") > 0
@@ -394,7 +454,17 @@ def test_prestart_times_out_with_one_line(tmp_path):
     result = run_python(env, "docker/prestart.py")
 
     assert result.returncode == 1
-    assert "ERROR monitoring_site.prestart the database did not respond within 0.0 seconds" in result.stdout
+    assert "ERROR monitoring_site.prestart the database did not respond within 0 seconds" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_prestart_reports_invalid_setting_in_one_line(tmp_path):
+    env = base_env(SECRET_KEY_FILE=str(tmp_path / "secret_key"), LOG_LEVEL="LOUD")
+
+    result = run_python(env, "docker/prestart.py")
+
+    assert result.returncode == 1
+    assert "ERROR monitoring_site.prestart Invalid value for LOG_LEVEL: 'LOUD'." in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
 
 

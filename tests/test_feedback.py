@@ -89,7 +89,8 @@ class TestForm:
 
         response = client.post(feedback_url(log), {"verdict": "bad"})
 
-        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
         assert not Feedback.objects.exists()
 
     def test_feedback_on_a_missing_run_is_404(self, reviewer_client):

@@ -4,6 +4,7 @@ import io
 import logging
 import os
 import signal
+import socket
 import time
 
 import pytest
@@ -69,7 +70,7 @@ class TestOnePass:
         assert names(logs_dir) == ["done-run.log", "run.json"]
         assert LLMLog.objects.get().filepath == str(logs_dir / "run.log")
 
-    def test_settle_seconds_option_keeps_a_fresh_broken_file_waiting(self, logs_dir):
+    def test_settle_option_keeps_fresh_file(self, logs_dir):
         write_file(logs_dir, "fresh.json", b'{"messages": [', age=0)
 
         output = ingest(logs_dir=str(logs_dir), settle_seconds=60)
@@ -84,9 +85,10 @@ class TestOnePass:
 
         message = str(error.value)
         assert str(tmp_path / "nowhere") in message
-        assert "LOGS_DIR" in message and "--logs-dir" in message
+        assert "LOGS_DIR" in message
+        assert "--logs-dir" in message
 
-    def test_a_file_instead_of_a_folder_is_refused(self, tmp_path):
+    def test_logs_dir_file_rejected(self, tmp_path):
         (tmp_path / "logs").write_text("not a folder")
 
         with pytest.raises(CommandError, match="LOGS_DIR"):
@@ -102,7 +104,7 @@ class TestOnePass:
         assert ingest(logs_dir=str(logs_dir), verbosity=0) == ""
         assert LLMLog.objects.count() == 1
 
-    def test_debug_option_logs_each_file_but_leaves_django_debug_off(self, logs_dir, caplog, restore_ingest_log_level):
+    def test_debug_option_keeps_django_debug_off(self, logs_dir, caplog, restore_ingest_log_level):
         write_file(logs_dir, "a.json", run_log())
         write_file(logs_dir, "a-again.json", run_log())
 
@@ -159,7 +161,8 @@ class TestSubprocess:
         code, stdout, stderr = run_command(logs_dir, **{variable: "1"})
 
         assert code == 0, stderr
-        assert "DEBUG logs_app.ingest" in stdout and "a.json" in stdout
+        assert "DEBUG logs_app.ingest" in stdout
+        assert "a.json" in stdout
         assert "Ingested 1 run from 1 file" in stdout
 
     def test_without_debug_there_are_no_debug_lines(self, logs_dir):
@@ -176,7 +179,20 @@ class TestSubprocess:
         assert code == 1
         assert "Set LOGS_DIR or pass --logs-dir" in stderr
 
-    def test_watch_ingests_a_slow_write_once_and_a_renamed_tmp_file_once(self, logs_dir):
+    def test_unreachable_database_fails_the_pass_and_marks_nothing(self, logs_dir):
+        write_file(logs_dir, "a.json", run_log())
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            closed_port = probe.getsockname()[1]
+
+        code, stdout, stderr = run_command(logs_dir, url=f"postgresql://postgres@127.0.0.1:{closed_port}/nothing")
+
+        assert code == 1
+        assert "The database is unavailable" in stderr
+        assert "Nothing was marked processed" in stderr
+        assert names(logs_dir) == ["a.json"]
+
+    def test_watch_ingests_slow_and_tmp_writes_once(self, logs_dir):
         data = log_bytes(run_log(prompt="slow"))
         tmp_data = log_bytes(run_log(prompt="via tmp"))
         watcher = CommandProcess(logs_dir, "--watch", "--debug", SETTLE_SECONDS="1.5")
@@ -221,12 +237,13 @@ class TestSubprocess:
 
         assert code == 0, watcher.output
         failed = FailedFile.objects.get()
-        assert "invalid JSON" in failed.reason and "line 1, column" in failed.reason
+        assert "invalid JSON" in failed.reason
+        assert "line 1, column" in failed.reason
         assert watcher.stdout.count("set aside") == 1
         assert "1 failed" in watcher.stdout.strip().splitlines()[-1]
 
     @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT])
-    def test_signal_finishes_the_file_in_hand_then_exits_cleanly(self, logs_dir, signal_number):
+    def test_signal_finishes_file_in_hand(self, logs_dir, signal_number):
         write_file(logs_dir, "first.json", run_log(prompt="first"), age=20)
         write_file(logs_dir, "second.json", run_log(prompt="second"), age=10)
         watcher = CommandProcess(

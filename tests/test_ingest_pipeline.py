@@ -26,7 +26,7 @@ def statuses(summary):
 
 
 class TestOneFile:
-    def test_run_is_stored_with_checks_and_file_renamed(self, tmp_path):
+    def test_run_stored_and_file_renamed(self, tmp_path):
         write_file(tmp_path, "run.json", run_log(prompt="Capital of Peru?", answer="Lima."))
 
         summary = one_pass(tmp_path)
@@ -45,8 +45,10 @@ class TestOneFile:
         assert log.created_at.isoformat() == "2026-11-30T09:00:00.100000+00:00"
         assert log.duration_ms == 1500
         assert log.raw_json == (tmp_path / "_run.json").read_text()
-        assert log.timeline and log.timeline[0]["kind"] == "request"
-        assert log.content_hash and ":" not in log.content_hash
+        assert log.timeline
+        assert log.timeline[0]["kind"] == "request"
+        assert log.content_hash
+        assert ":" not in log.content_hash
         assert log.checks.count() >= 1
         assert EvalCheck.objects.filter(log=log).count() == log.checks.count()
 
@@ -56,7 +58,8 @@ class TestOneFile:
         one_pass(tmp_path)
 
         log = LLMLog.objects.get()
-        assert isinstance(log.total_cost, Decimal) and log.total_cost > 0
+        assert isinstance(log.total_cost, Decimal)
+        assert log.total_cost > 0
         assert log.input_cost + log.output_cost == log.total_cost
         assert log.cost_unknown_reason == ""
 
@@ -68,7 +71,8 @@ class TestOneFile:
         one_pass(tmp_path)
 
         log = LLMLog.objects.get()
-        assert log.total_input_tokens is None and log.total_output_tokens is None
+        assert log.total_input_tokens is None
+        assert log.total_output_tokens is None
         assert log.total_cost is None
         assert log.cost_unknown_reason
 
@@ -100,7 +104,8 @@ class TestOneFile:
 
         summary = one_pass(tmp_path)
 
-        assert summary.runs == 3 and summary.files == 1
+        assert summary.runs == 3
+        assert summary.files == 1
         hashes = sorted(LLMLog.objects.values_list("content_hash", flat=True))
         file_hash = hashes[0].split(":")[0]
         assert hashes == [f"{file_hash}:0", f"{file_hash}:1", f"{file_hash}:2"]
@@ -116,12 +121,42 @@ class TestOneFile:
 
         log = LLMLog.objects.get()
         assert "\x00" not in log.user_prompt
-        assert log.user_prompt.startswith("before") and log.user_prompt.endswith("after")
+        assert log.user_prompt.startswith("before")
+        assert log.user_prompt.endswith("after")
         assert "\\u0000" in log.raw_json
+
+    def test_nul_and_lone_surrogates_everywhere_are_storable(self, tmp_path):
+        document = run_log(agent="agent\u0000x", prompt="lone \ud83d half")
+        document["messages"][1]["parts"] = [
+            {"tool_name": "search", "args": '{"q": "a\\u0000b"}', "tool_call_id": "c1", "part_kind": "tool-call"}
+        ]
+        document["messages"].append(
+            {
+                "parts": [
+                    {
+                        "tool_name": "search",
+                        "content": {"hit": "x\u0000y", "bad": "\udc80"},
+                        "tool_call_id": "c1",
+                        "part_kind": "tool-return",
+                    }
+                ],
+                "kind": "request",
+            }
+        )
+        write_file(tmp_path, "odd.json", json.dumps(document).encode())
+
+        summary = one_pass(tmp_path)
+
+        assert statuses(summary) == {"odd.json": INGESTED}
+        log = LLMLog.objects.get()
+        assert "\x00" not in log.agent_name
+        assert log.user_prompt.startswith("lone ")
+        assert "\x00" not in json.dumps(log.timeline, ensure_ascii=False)
+        assert "\\ud83d" in log.raw_json
 
 
 class TestNotReadyAndSetAside:
-    def test_partial_file_is_left_for_later_then_ingested_once_complete(self, tmp_path):
+    def test_partial_file_waits_until_complete(self, tmp_path):
         data = log_bytes(run_log())
         path = write_file(tmp_path, "slow.json", data[: len(data) // 2], age=0)
         source = make_source(tmp_path, settle_seconds=30)
@@ -136,7 +171,7 @@ class TestNotReadyAndSetAside:
         assert LLMLog.objects.count() == 1
         assert not FailedFile.objects.exists()
 
-    def test_truncated_file_is_set_aside_after_settling_with_position(self, tmp_path):
+    def test_truncated_file_set_aside_when_settled(self, tmp_path):
         data = log_bytes(run_log())
         path = write_file(tmp_path, "cut.json", data[:-25], age=0)
         ingester = Ingester(make_source(tmp_path, settle_seconds=30), rename_retry_seconds=0)
@@ -153,13 +188,14 @@ class TestNotReadyAndSetAside:
         failed = FailedFile.objects.get()
         assert failed.original_path == str(path)
         assert failed.set_aside_path == str(tmp_path / "failed" / "cut.json")
-        assert "line 1, column" in failed.reason and "char" in failed.reason
+        assert "line 1, column" in failed.reason
+        assert "char" in failed.reason
         assert failed.size_bytes == len(data) - 25
         assert len(failed.content_hash) == 64
         assert names(tmp_path) == ["failed"]
         assert (tmp_path / "failed" / "cut.json").read_bytes() == data[:-25]
 
-    def test_set_aside_is_logged_once_with_the_file_name(self, tmp_path, caplog):
+    def test_set_aside_logged_once(self, tmp_path, caplog):
         write_file(tmp_path, "cut.json", b'{"messages": [')
 
         with caplog.at_level(logging.INFO, logger="logs_app.ingest"):
@@ -167,7 +203,8 @@ class TestNotReadyAndSetAside:
             one_pass(tmp_path)
 
         lines = [record.getMessage() for record in caplog.records if "cut.json" in record.getMessage()]
-        assert len(lines) == 1 and "set aside" in lines[0]
+        assert len(lines) == 1
+        assert "set aside" in lines[0]
 
     def test_same_name_failing_twice_keeps_both_copies(self, tmp_path):
         write_file(tmp_path, "cut.json", b'{"messages": [')
@@ -182,7 +219,7 @@ class TestNotReadyAndSetAside:
             str(tmp_path / "failed" / "cut.json"),
         ]
 
-    def test_non_run_json_is_set_aside_with_the_parser_reason(self, tmp_path):
+    def test_non_run_json_set_aside(self, tmp_path):
         write_file(tmp_path, "summary.json", {"total": 3, "passed": 2})
 
         summary = one_pass(tmp_path)
@@ -190,7 +227,29 @@ class TestNotReadyAndSetAside:
         assert statuses(summary) == {"summary.json": FAILED}
         assert "no agent run found" in FailedFile.objects.get().reason
 
-    def test_retry_failed_moves_the_file_back_and_marks_the_row(self, tmp_path):
+    def test_parser_bug_sets_only_that_file_aside(self, tmp_path, monkeypatch, caplog):
+        from logs_app.ingest import pipeline
+
+        real_parse = pipeline.parse_log
+
+        def parse_or_crash(data, source_name=""):
+            if source_name == "crash.json":
+                raise KeyError("messages")
+            return real_parse(data, source_name)
+
+        monkeypatch.setattr(pipeline, "parse_log", parse_or_crash)
+        write_file(tmp_path, "crash.json", run_log(prompt="crash"), age=20)
+        write_file(tmp_path, "fine.json", run_log(prompt="fine"), age=10)
+
+        summary = one_pass(tmp_path)
+
+        assert statuses(summary) == {"crash.json": FAILED, "fine.json": INGESTED}
+        reason = FailedFile.objects.get().reason
+        assert "unexpected error during parsing (KeyError" in reason
+        assert "bug" in reason
+        assert any(record.exc_info for record in caplog.records)
+
+    def test_retry_failed_restores_file(self, tmp_path):
         write_file(tmp_path, "cut.json", b'{"messages": [')
         one_pass(tmp_path)
         source = make_source(tmp_path)
@@ -205,14 +264,15 @@ class TestNotReadyAndSetAside:
         assert statuses(one_pass(tmp_path, settle_seconds=0)) == {"cut.json": INGESTED}
         assert retry_failed(source=source).restored == []
 
-    def test_retry_refuses_to_overwrite_a_file_with_the_original_name(self, tmp_path):
+    def test_retry_failed_keeps_newer_file(self, tmp_path):
         write_file(tmp_path, "cut.json", b'{"messages": [')
         one_pass(tmp_path)
         write_file(tmp_path, "cut.json", b"new content")
 
         outcome = retry_failed(source=make_source(tmp_path))
 
-        assert outcome.restored == [] and "already" in outcome.problems[0]
+        assert outcome.restored == []
+        assert "already" in outcome.problems[0]
         assert (tmp_path / "cut.json").read_bytes() == b"new content"
         assert FailedFile.objects.get().retried_at is None
 
@@ -253,7 +313,7 @@ class TestDuplicates:
 
         assert sorted(LLMLog.objects.values_list("assistant_answer", flat=True)) == ["first", "second"]
 
-    def test_file_left_behind_after_commit_is_renamed_as_duplicate(self, tmp_path):
+    def test_unrenamed_stored_file_is_duplicate(self, tmp_path):
         write_file(tmp_path, "run.json", run_log())
         one_pass(tmp_path)
         os.rename(tmp_path / "_run.json", tmp_path / "run.json")
@@ -305,7 +365,7 @@ class FlakyRenameSource(LocalFolderSource):
 
 
 class TestRenameFailure:
-    def test_row_stays_single_logged_once_and_next_pass_renames(self, tmp_path, caplog):
+    def test_failed_rename_completes_next_pass(self, tmp_path, caplog):
         write_file(tmp_path, "run.json", run_log())
         source = FlakyRenameSource(tmp_path, settle_seconds=0.5, failures=3)
         ingester = Ingester(source, rename_retry_seconds=0)
@@ -323,7 +383,8 @@ class TestRenameFailure:
         assert LLMLog.objects.count() == 1
         assert names(tmp_path) == ["_run.json"]
         errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
-        assert len(errors) == 1 and "cannot be renamed" in errors[0].getMessage()
+        assert len(errors) == 1
+        assert "cannot be renamed" in errors[0].getMessage()
         assert str(tmp_path / "run.json") in errors[0].getMessage()
 
     def test_rename_is_not_retried_before_the_retry_interval(self, tmp_path):
@@ -366,7 +427,7 @@ class TestEncodings:
         assert statuses(summary) == {"run.json": INGESTED}
         assert LLMLog.objects.get().user_prompt == "line one\r\nline two"
 
-    def test_non_latin_text_and_emoji_are_stored_as_characters(self, tmp_path):
+    def test_non_latin_and_emoji_stored(self, tmp_path):
         prompt = "北京的天气怎么样？ Погода в Москве? 서울 날씨 🌧️👍"
         summary, log = self.stored_prompt(tmp_path, log_bytes(prompt=prompt, answer="晴れ ☀️"))
 
@@ -375,7 +436,7 @@ class TestEncodings:
         assert log.assistant_answer == "晴れ ☀️"
         assert prompt in log.raw_json
 
-    def test_escaped_non_ascii_is_decoded_in_fields_and_kept_in_raw_json(self, tmp_path):
+    def test_escaped_text_decoded_raw_kept(self, tmp_path):
         data = json.dumps(run_log(prompt="Ελληνικά 🎉")).encode()  # ensure_ascii: \u escapes
         self.stored_prompt(tmp_path, data)
 
@@ -391,7 +452,7 @@ class TestEncodings:
 
 
 class TestSizeLimit:
-    def test_large_file_is_set_aside_naming_the_limit_without_reading_it(self, tmp_path):
+    def test_large_file_set_aside_unread(self, tmp_path):
         path = tmp_path / "huge.json"
         with open(path, "wb") as handle:
             handle.truncate(300 * 1024 * 1024)  # sparse: costs no disk

@@ -80,7 +80,7 @@ class TestTwoPollers:
             write_file(folder, f"broken{number}.json", b'{"messages": [' + str(number).encode())
         return prompts
 
-    def test_two_pollers_on_one_folder_ingest_every_file_once(self, logs_dir):
+    def test_two_pollers_ingest_each_file_once(self, logs_dir):
         # Each poller holds its transaction open a moment before committing, so their work overlaps.
         pause = {PAUSE_ENV: "before_commit", "INGEST_TEST_PAUSE_SECONDS": "0.01"}
         pollers = [CommandProcess(logs_dir, "--watch", "--debug", **pause) for _ in range(2)]
@@ -98,19 +98,19 @@ class TestTwoPollers:
 
         output = "".join(poller.output for poller in pollers)
         assert codes == [0, 0], output
-        assert "locked" not in output and "Traceback" not in output
+        assert "locked" not in output
+        assert "Traceback" not in output
         assert_each_run_stored_once(prompts)
         processed = [f"_run{n:02}.json" for n in range(24)] + [f"_bundle{n}.json" for n in range(4)]
         assert names(logs_dir) == sorted(["failed", *processed])
         assert names(logs_dir / "failed") == [f"broken{n}.json" for n in range(4)]
         assert FailedFile.objects.count() == 4
-        totals = [
-            re.search(r"Ingested (\d+) runs? from \d+ files?, \d+ duplicates? skipped, (\d+) failed", poller.stdout)
-            for poller in pollers
-        ]
-        runs = [int(total.group(1)) for total in totals]
-        assert sum(runs) == len(prompts) and min(runs) > 0, runs
-        assert sum(int(total.group(2)) for total in totals) == 4
+        pattern = r"Ingested (\d+) runs? from \d+ files?, (\d+) duplicates? skipped, (\d+) failed"
+        totals = [[int(count) for count in re.search(pattern, poller.stdout).groups()] for poller in pollers]
+        assert sum(runs for runs, _, _ in totals) == len(prompts)
+        assert sum(failed for _, _, failed in totals) == 4
+        # Both list the same files in the same order, so one may lose every race and see only duplicates.
+        assert all(sum(total) > 0 for total in totals), f"a poller handled no file: {totals}"
 
     def test_ingest_while_feedback_is_written(self, logs_dir):
         target = LLMLog.objects.create(
@@ -253,7 +253,7 @@ class TestDatabaseOutage:
 
 @pytest.mark.django_db
 class TestFolderScan:
-    def test_processed_hidden_temporary_and_other_names_are_never_read(self, logs_dir):
+    def test_skipped_names_never_read(self, logs_dir):
         for name in ["_done.json", ".hidden.json", "writing.json.tmp", "notes.txt", "run.json"]:
             write_file(logs_dir, name, b"{")
         (logs_dir / "sub").mkdir()
@@ -263,7 +263,7 @@ class TestFolderScan:
 
         assert listed == ["run.json"]
 
-    def test_set_aside_files_never_match_again_even_with_a_catch_all_glob(self, logs_dir):
+    def test_set_aside_never_matched_again(self, logs_dir):
         write_file(logs_dir, "bad", b"{")
 
         one_pass(logs_dir, glob="*", processed_prefix="x")
@@ -273,7 +273,7 @@ class TestFolderScan:
         assert again.results == []
         assert FailedFile.objects.count() == 1
 
-    def test_a_folder_of_many_processed_files_is_listed_cheaply(self, logs_dir):
+    def test_listing_many_processed_files_is_cheap(self, logs_dir):
         for number in range(20_000):
             (logs_dir / f"_run{number}.json").touch()
         write_file(logs_dir, "new.json", run_log())

@@ -89,7 +89,8 @@ def test_answer_is_rendered_and_raw_text_is_available(reviewer_client):
 
     assert "<strong>Use</strong>" in html
     assert '<code class="language-sql">SELECT 1;' in html
-    assert "Show the raw text" in html and "**Use** a join:" in html
+    assert "Show the raw text" in html
+    assert "**Use** a join:" in html
 
 
 def test_timeline_shows_each_step_in_order(reviewer_client):
@@ -113,8 +114,10 @@ def test_timeline_shows_each_step_in_order(reviewer_client):
     ]
     positions = [html.index(step) for step in steps]
     assert positions == sorted(positions)
-    assert "in 234 · out 29" in html and "in 612 · out 158" in html
-    assert "after 2.0 s" in html and "after 3.0 s" in html
+    assert "in 234 · out 29" in html
+    assert "in 612 · out 158" in html
+    assert "after 2.0 s" in html
+    assert "after 3.0 s" in html
 
 
 def test_timeline_special_parts(reviewer_client):
@@ -176,8 +179,11 @@ def test_checks_are_listed_with_outcome_score_and_details(reviewer_client):
 
     html = reviewer_client.get(detail_url(log)).content.decode()
 
-    assert "tool_call_search" in html and "failed" in html and "The agent answered without searching." in html
-    assert "not applicable" in html and "No search results to cite." in html
+    assert "tool_call_search" in html
+    assert "failed" in html
+    assert "The agent answered without searching." in html
+    assert "not applicable" in html
+    assert "No search results to cite." in html
 
 
 def test_feedback_so_far_is_listed(reviewer_client, reviewer):
@@ -186,8 +192,10 @@ def test_feedback_so_far_is_listed(reviewer_client, reviewer):
 
     html = reviewer_client.get(detail_url(log)).content.decode()
 
-    assert "Thumbs down: bad" in html and "by reviewer" in html
-    assert "Wrong table." in html and "Use CAST(x AS INT64)." in html
+    assert "Thumbs down: bad" in html
+    assert "by reviewer" in html
+    assert "Wrong table." in html
+    assert "Use CAST(x AS INT64)." in html
 
 
 def test_raw_json_is_an_attachment(reviewer_client):

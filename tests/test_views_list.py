@@ -71,7 +71,9 @@ def test_row_shows_the_run_summary(reviewer_client):
 
     assert (record.checks_passed, record.checks_failed, record.checks_not_applicable) == (1, 1, 1)
     assert (record.feedback_count, record.latest_verdict) == (2, False)
-    assert "6.2 s" in html and "$0.0123" in html and "faq_agent" in html
+    assert "6.2 s" in html
+    assert "$0.0123" in html
+    assert "faq_agent" in html
     assert 'title="latest verdict of 2 entries">bad</span>' in html
     assert f'href="/logs/{log.pk}/"' in html
 
@@ -245,7 +247,9 @@ class TestSortingAndPaging:
 
         assert 'rel="next"' in html
         next_link = html.split('rel="next" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
-        assert "provider=openai" in next_link and "sort=-total_cost" in next_link and "page=2" in next_link
+        assert "provider=openai" in next_link
+        assert "sort=-total_cost" in next_link
+        assert "page=2" in next_link
         assert run_ids(reviewer_client.get(URL + next_link)) == [log.pk for log in reversed(runs)][25:]
 
     def test_sort_links_keep_filters(self, reviewer_client, runs):

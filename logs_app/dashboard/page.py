@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from logs_app.dashboard import charts
 from logs_app.dashboard.links import bucket_url, range_url
@@ -44,11 +44,7 @@ def format_rate(rate):
 
 
 def run_detail_url(run_id):
-    # NOTE: the run detail page belongs to the list pages; without it, runs are shown without a link.
-    try:
-        return reverse(DETAIL_URL_NAME, args=[run_id])
-    except NoReverseMatch:
-        return ""
+    return reverse(DETAIL_URL_NAME, args=[run_id])
 
 
 def totals_figures(dashboard):

@@ -1,17 +1,21 @@
 """Aggregate queries behind the dashboard.
 
-Every figure is computed by the database with GROUP BY; Python only fills in
-empty buckets and adds bucket rows up into totals, so its work grows with the
-number of buckets, never with the number of runs. A run belongs to exactly one
-bucket, so counts of distinct runs per bucket add up to the range total.
+Every figure is computed by the database with GROUP BY, over the runs or over
+their hourly rollups; Python only fills in empty buckets and adds bucket rows
+up into totals, so its work grows with the number of buckets, never with the
+number of runs. A run belongs to exactly one bucket, so counts of distinct
+runs per bucket add up to the range total.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
+from logs_app.dashboard import rollups
 from logs_app.dashboard.buckets import BucketIndex
+from logs_app.dashboard.models import CheckHour, RunHour
+from logs_app.dashboard.ranges import HOUR
 from logs_app.models import EvalCheck, Feedback, LLMLog
 
 BREAKDOWN_LIMIT = 15
@@ -28,9 +32,9 @@ class RunFilter:
     model: str = ""
     agent_name: str = ""
 
-    def conditions(self, time_range, prefix=""):
+    def conditions(self, time_range, prefix="", time_field="created_at"):
         """Return ORM filter keyword arguments for runs in ``time_range``, on a relation named by ``prefix``."""
-        conditions = {f"{prefix}created_at__gte": time_range.start, f"{prefix}created_at__lt": time_range.end}
+        conditions = {f"{prefix}{time_field}__gte": time_range.start, f"{prefix}{time_field}__lt": time_range.end}
         for name in ("provider", "model", "agent_name"):
             value = getattr(self, name)
             if value:
@@ -131,8 +135,19 @@ class Dashboard:
         return failing[:FAILING_CHECKS_LIMIT]
 
 
-def build_dashboard(time_range, run_filter):
-    series = bucket_series(time_range, run_filter)
+def build_dashboard(time_range, run_filter, use_rollups=None):
+    """Compute every figure of the dashboard for runs in ``time_range`` that match ``run_filter``.
+
+    The hourly rollups serve ranges whose ends and buckets fall on whole UTC
+    hours; other ranges, and any range when ``use_rollups`` is False, read the
+    runs themselves. Both give the same figures.
+    """
+    if use_rollups is None:
+        use_rollups = rollups_cover(time_range)
+    if use_rollups:
+        rollups.catch_up()
+
+    series = bucket_series(time_range, run_filter, use_rollups)
     totals = RunTotals()
     for figures in series:
         totals.add(figures.totals)
@@ -142,37 +157,55 @@ def build_dashboard(time_range, run_filter):
         run_filter=run_filter,
         totals=totals,
         series=series,
-        checks=check_series(time_range, run_filter),
-        by_model=breakdown(time_range, run_filter, "model"),
-        by_agent=breakdown(time_range, run_filter, "agent_name"),
-        by_provider=breakdown(time_range, run_filter, "provider"),
+        checks=check_series(time_range, run_filter, use_rollups),
+        by_model=breakdown(time_range, run_filter, "model", use_rollups),
+        by_agent=breakdown(time_range, run_filter, "agent_name", use_rollups),
+        by_provider=breakdown(time_range, run_filter, "provider", use_rollups),
         most_expensive_runs=most_expensive_runs(time_range, run_filter),
         latest_feedback=latest_feedback(time_range, run_filter),
     )
 
 
-def bucket_series(time_range, run_filter):
+def rollups_cover(time_range):
+    """Tell whether the hourly rollups hold exactly the buckets of ``time_range``."""
+    return time_range.bucket_seconds % HOUR == 0 and all(
+        moment.timestamp() % HOUR == 0 for moment in (time_range.start, time_range.end)
+    )
+
+
+def bucket_series(time_range, run_filter, use_rollups=False):
     """Return one BucketFigures per bucket of ``time_range``, empty buckets included."""
     series = [BucketFigures(bucket) for bucket in time_range.buckets()]
 
-    for row in _per_bucket(LLMLog.objects, "created_at", time_range, run_filter, "").annotate(
-        runs=Count("id"),
-        cost=Sum("total_cost"),
-        unknown_cost_runs=Count("id", filter=Q(total_cost__isnull=True)),
-        input_tokens=Sum("total_input_tokens"),
-        output_tokens=Sum("total_output_tokens"),
-    ):
+    if use_rollups:
+        run_rows = _per_bucket(RunHour.objects, "hour", time_range, run_filter, "", "hour").annotate(
+            run_count=Sum("runs"),
+            cost_sum=Sum("cost"),
+            unknown_cost_count=Sum("unknown_cost_runs"),
+            input_sum=Sum("input_tokens"),
+            output_sum=Sum("output_tokens"),
+            failed_count=Sum("failed_runs"),
+        )
+    else:
+        failed_check = EvalCheck.objects.filter(log=OuterRef("pk"), passed=False)
+        run_rows = _per_bucket(LLMLog.objects, "created_at", time_range, run_filter).annotate(
+            run_count=Count("id"),
+            cost_sum=Sum("total_cost"),
+            unknown_cost_count=Count("id", filter=Q(total_cost__isnull=True)),
+            input_sum=Sum("total_input_tokens"),
+            output_sum=Sum("total_output_tokens"),
+            failed_count=Count("id", filter=Q(Exists(failed_check))),
+        )
+    for row in run_rows:
         totals = series[row["bucket"]].totals
-        totals.runs = row["runs"]
-        totals.cost = row["cost"] or Decimal(0)
-        totals.unknown_cost_runs = row["unknown_cost_runs"]
-        totals.input_tokens = row["input_tokens"] or 0
-        totals.output_tokens = row["output_tokens"] or 0
+        totals.runs = row["run_count"]
+        totals.cost = row["cost_sum"] or Decimal(0)
+        totals.unknown_cost_runs = row["unknown_cost_count"]
+        totals.input_tokens = row["input_sum"] or 0
+        totals.output_tokens = row["output_sum"] or 0
+        totals.failed_runs = row["failed_count"]
 
-    failed = _per_bucket(EvalCheck.objects.filter(passed=False), "log__created_at", time_range, run_filter, "log__")
-    for row in failed.annotate(failed_runs=Count("log_id", distinct=True)):
-        series[row["bucket"]].totals.failed_runs = row["failed_runs"]
-
+    # Feedback changes after ingest and has few rows, so it is always read directly.
     for row in _per_bucket(Feedback.objects, "log__created_at", time_range, run_filter, "log__").annotate(
         good=Count("log_id", distinct=True, filter=Q(is_good=True)),
         bad=Count("log_id", distinct=True, filter=Q(is_good=False)),
@@ -186,21 +219,29 @@ def bucket_series(time_range, run_filter):
     return series
 
 
-def check_series(time_range, run_filter):
+def check_series(time_range, run_filter, use_rollups=False):
     """Return a CheckFigures per check name seen in the range, by name, with counts per bucket and in total."""
-    buckets = time_range.buckets()
+    if use_rollups:
+        rows = _per_bucket(CheckHour.objects, "hour", time_range, run_filter, "", "hour").values("bucket", "check_name")
+        rows = rows.annotate(
+            passed_count=Sum("passed"), failed_count=Sum("failed"), not_applicable_count=Sum("not_applicable")
+        )
+    else:
+        rows = _per_bucket(EvalCheck.objects, "log__created_at", time_range, run_filter, "log__").values(
+            "bucket", "check_name"
+        )
+        rows = rows.annotate(
+            passed_count=Count("id", filter=Q(passed=True)),
+            failed_count=Count("id", filter=Q(passed=False)),
+            not_applicable_count=Count("id", filter=Q(passed__isnull=True)),
+        )
+
+    bucket_count = time_range.bucket_count
     checks = {}
-    rows = _per_bucket(EvalCheck.objects, "log__created_at", time_range, run_filter, "log__").values(
-        "bucket", "check_name"
-    )
-    for row in rows.annotate(
-        passed_count=Count("id", filter=Q(passed=True)),
-        failed_count=Count("id", filter=Q(passed=False)),
-        not_applicable_count=Count("id", filter=Q(passed__isnull=True)),
-    ):
+    for row in rows:
         name = row["check_name"]
         if name not in checks:
-            checks[name] = CheckFigures(name, CheckCounts(), [CheckCounts() for _ in buckets])
+            checks[name] = CheckFigures(name, CheckCounts(), [CheckCounts() for _ in range(bucket_count)])
         counts = CheckCounts(row["passed_count"], row["failed_count"], row["not_applicable_count"])
         checks[name].per_bucket[row["bucket"]] = counts
         checks[name].totals.passed += counts.passed
@@ -210,20 +251,22 @@ def check_series(time_range, run_filter):
     return [checks[name] for name in sorted(checks)]
 
 
-def breakdown(time_range, run_filter, field_name):
+def breakdown(time_range, run_filter, field_name, use_rollups=False):
     """Return runs, known cost and unknown-cost runs per value of ``field_name``, most runs first."""
-    rows = (
-        LLMLog.objects.filter(**run_filter.conditions(time_range))
-        .values(field_name)
-        .annotate(
-            runs=Count("id"),
-            cost=Sum("total_cost"),
-            unknown_cost_runs=Count("id", filter=Q(total_cost__isnull=True)),
+    if use_rollups:
+        rows = RunHour.objects.filter(**run_filter.conditions(time_range, time_field="hour")).values(field_name)
+        rows = rows.annotate(run_count=Sum("runs"), cost_sum=Sum("cost"), unknown_cost_count=Sum("unknown_cost_runs"))
+    else:
+        rows = LLMLog.objects.filter(**run_filter.conditions(time_range)).values(field_name)
+        rows = rows.annotate(
+            run_count=Count("id"),
+            cost_sum=Sum("total_cost"),
+            unknown_cost_count=Count("id", filter=Q(total_cost__isnull=True)),
         )
-        .order_by("-runs", field_name)[:BREAKDOWN_LIMIT]
-    )
+    rows = rows.order_by("-run_count", field_name)[:BREAKDOWN_LIMIT]
     return [
-        BreakdownRow(row[field_name], row["runs"], row["cost"] or Decimal(0), row["unknown_cost_runs"]) for row in rows
+        BreakdownRow(row[field_name], row["run_count"], row["cost_sum"] or Decimal(0), row["unknown_cost_count"])
+        for row in rows
     ]
 
 
@@ -245,11 +288,11 @@ def latest_feedback(time_range, run_filter):
     )
 
 
-def _per_bucket(manager_or_queryset, column, time_range, run_filter, prefix):
+def _per_bucket(manager_or_queryset, column, time_range, run_filter, prefix="", time_field="created_at"):
     # order_by() drops the models' default ordering, which would otherwise
     # join the GROUP BY and split every bucket into one group per row.
     return (
-        manager_or_queryset.filter(**run_filter.conditions(time_range, prefix=prefix))
+        manager_or_queryset.filter(**run_filter.conditions(time_range, prefix=prefix, time_field=time_field))
         .annotate(bucket=BucketIndex(column, time_range.start, time_range.bucket_seconds))
         .values("bucket")
         .order_by()

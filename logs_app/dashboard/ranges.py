@@ -91,4 +91,14 @@ def auto_bucket_seconds(start, end):
 
 
 def custom_range(start, end):
+    """Build a range from a start and an end, with buckets sized to have at most MAX_AUTO_BUCKETS.
+
+    When the buckets are an hour or longer, the range widens to whole hours of
+    its time zone, so that bucket edges fall on the hour (and the hourly
+    rollups can serve it).
+    """
+    if auto_bucket_seconds(start, end) >= HOUR:
+        start = start.replace(minute=0, second=0, microsecond=0)
+        if end.minute or end.second or end.microsecond:
+            end = end.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     return TimeRange(start=start, end=end, bucket_seconds=auto_bucket_seconds(start, end))

@@ -93,16 +93,14 @@ class PassSummary:
             self.not_ready += 1
 
     def merge(self, other):
-        """Add another pass's outcomes to a running total (a watch loop's); the files still being
-        written are not added, since the next pass sees them again, and neither are the results."""
+        """Add another pass's counts to a watch loop's running total.
+
+        Files still being written are left out because the next pass lists them again.
+        """
         self.files += other.files
         self.runs += other.runs
         self.duplicates += other.duplicates
         self.failed += other.failed
-
-    @property
-    def found_work(self):
-        return any(result.status != NOT_READY for result in self.results)
 
     def line(self):
         text = (
@@ -182,7 +180,7 @@ class Ingester:
             return self._fail(file, _bug_reason("parsing", error), file_hash, len(data))
 
         if not runs:
-            return self._fail(file, "cannot be parsed: the file holds no run", file_hash, len(data))
+            return self._fail(file, "cannot be parsed: the file contains no run", file_hash, len(data))
         if not self.source.is_settled(file) and self.source.changed_since_read(file, len(data)):
             # Valid JSON that is still growing: a writer that flushes whole objects.
             return self._not_ready(file, "changed while it was read")
@@ -376,7 +374,7 @@ def _describe(error):
 
 
 def _is_outage(error):
-    """True when the database cannot be reached; False when it answers and refused this one run."""
+    """True when the database cannot be reached; False when it responds, so it rejected this one run."""
     if "database is locked" in str(error):
         return True
     try:

@@ -1,8 +1,8 @@
 """Where log files come from, and how a file is marked done or set aside.
 
 The pipeline talks to a LogSource only, so a bucket or a queue can replace the
-local folder later without touching the ingestion logic. Nothing here knows
-about JSON or Django.
+local folder later without touching the ingestion logic. Nothing here parses
+JSON or touches Django.
 
 LocalFolderSource rules:
 
@@ -37,7 +37,7 @@ TEMPORARY_SUFFIX = ".tmp"
 class LogFile:
     """One candidate file as a source lists it."""
 
-    # What the user knows the file as: a path for a folder, a key for a bucket.
+    # The file's address shown to users: a path for a folder, a key for a bucket.
     location: str
     # The bare file name, for log lines and messages.
     name: str
@@ -61,10 +61,10 @@ class SourceUnavailable(Exception):
 
 
 class LogSource:
-    """What the pipeline needs from a place that holds log files."""
+    """Interface between the pipeline and a place that stores log files."""
 
     def describe(self):
-        """A short human description, for log lines and errors."""
+        """Return a short description of the source for log lines and errors."""
         raise NotImplementedError
 
     def list_files(self):
@@ -104,7 +104,8 @@ class LocalFolderSource(LogSource):
     def __init__(self, folder, glob="*.json", processed_prefix="_", settle_seconds=5.0, max_file_bytes=None):
         if not processed_prefix or "/" in processed_prefix:
             raise ValueError(f"processed prefix {processed_prefix!r} must be a non-empty name prefix without '/'")
-        self.folder = Path(folder)
+        # Absolute, so the paths stored in llm_logs and failed_files stay valid for the web process too.
+        self.folder = Path(folder).expanduser().absolute()
         self.glob = glob
         self.processed_prefix = processed_prefix
         self.settle_seconds = settle_seconds
@@ -163,8 +164,8 @@ class LocalFolderSource(LogSource):
         with open(file.location, "rb") as handle:
             if limit is None:
                 return handle.read()
-            # One byte past the limit is enough to know it is too large, whatever
-            # the size said at listing time (the file may have grown since).
+            # Reading one byte past the limit proves the file is too large, even when
+            # it has grown since the listing took its size.
             data = handle.read(limit + 1)
         if len(data) > limit:
             raise FileTooLarge(max(len(data), file.size), limit)

@@ -12,7 +12,7 @@ from logs_app.models import EvalCheck, LLMLog
 
 
 def identity(file_hash, run, run_count):
-    """The content_hash of a run: the file's SHA-256, with ':<run index>' when the file holds several runs."""
+    """The content_hash of a run: the file's SHA-256, with ':<run index>' when the file contains several runs."""
     if run_count == 1:
         return file_hash
     return f"{file_hash}:{run.run_index}"

@@ -54,6 +54,10 @@ class Command(BaseCommand):
         for name in ("poll_seconds", "settle_seconds"):
             if options[name] is not None and options[name] < 0:
                 raise CommandError(f"--{name.replace('_', '-')} must be 0 or more, not {options[name]}.")
+        if options["glob"] is not None and "/" in options["glob"]:
+            raise CommandError(
+                f"--glob {options['glob']!r} matches file names inside the folder, so it cannot contain '/'."
+            )
         if options["prefix"] is not None and (not options["prefix"] or "/" in options["prefix"]):
             raise CommandError(f"--prefix {options['prefix']!r} must be a non-empty file name prefix without '/'.")
 
@@ -104,6 +108,7 @@ class Command(BaseCommand):
         total = PassSummary()
         delay = settings.DB_RETRY_INITIAL_SECONDS
         outage_since = None
+        folder_missing = False
         logger.info("Watching %s every %ss", ingester.source.describe(), poll_seconds)
         while not self.stopping:
             try:
@@ -118,18 +123,20 @@ class Command(BaseCommand):
                 delay = min(max(delay * 2, 0.01), settings.DB_RETRY_MAX_SECONDS)
                 continue
             except SourceUnavailable as error:
-                logger.error("Cannot list the logs: %s; retrying in %ss", error, poll_seconds)
+                if not folder_missing:
+                    logger.error("Cannot list the logs: %s; retrying every %ss", error, poll_seconds)
+                folder_missing = True
                 self._sleep(max(poll_seconds, SLEEP_SLICE_SECONDS))
                 continue
 
+            if folder_missing:
+                logger.info("The logs folder is readable again; resuming")
+                folder_missing = False
             if outage_since is not None:
                 logger.info("Database reachable again after %.1fs; resuming", time.monotonic() - outage_since)
                 outage_since = None
                 delay = settings.DB_RETRY_INITIAL_SECONDS
             total.merge(summary)
-            if summary.found_work:
-                # More files may have arrived while this pass ran: drain before sleeping.
-                continue
             self._sleep(poll_seconds)
         logger.info("Stopping on signal; %s", total.line())
         return total
