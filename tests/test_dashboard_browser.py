@@ -83,6 +83,7 @@ def test_dashboard_range_change_and_link_to_list(logged_in_page, live_server, re
     assert figure_value(page, "Runs") == "24"
     assert page.locator("svg.chart").count() == 4
     assert page.locator("svg.chart rect").count() > 24
+    page.screenshot(path=str(SCREENSHOTS / "dashboard_day.png"), full_page=True)
 
     page.select_option("select[name=range]", "week")
     page.click("button:has-text('Show')")

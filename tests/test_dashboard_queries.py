@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from logs_app.dashboard import queries, rollups
+from logs_app.dashboard.models import RunHour
 from logs_app.dashboard.ranges import DAY, HOUR, TimeRange, auto_bucket_seconds, custom_range, preset_range
 from tests.dashboard_data import END, HOUR_RANGE, START, make_hour_fixture, make_runs
 
@@ -19,7 +20,7 @@ ALL_RUNS = queries.RunFilter()
 class PresetRangeTests(TestCase):
     NOW = datetime(2026, 3, 10, 10, 7, 30, 123456, tzinfo=UTC)
 
-    def test_hour_has_twelve_five_minute_buckets_ending_after_now(self):
+    def test_hour_preset_buckets(self):
         time_range = preset_range("hour", self.NOW)
         assert time_range.end == datetime(2026, 3, 10, 10, 10, tzinfo=UTC)
         assert time_range.start == datetime(2026, 3, 10, 9, 10, tzinfo=UTC)
@@ -268,6 +269,19 @@ class RollupTests(TestCase):
         assert totals.runs == 6
         assert totals.cost == Decimal("3.875")
         assert rollups.catch_up() == 0
+
+    def test_catch_up_recomputes_only_hours_with_new_runs(self):
+        rollups.catch_up()
+        RunHour.objects.filter(hour=START - timedelta(hours=1)).update(runs=99)
+        make_runs(
+            {"key": "old_arrival", "at": START - timedelta(days=30)},
+            {"key": "new_arrival", "at": START + timedelta(minutes=30)},
+        )
+
+        assert rollups.catch_up() == 2
+        assert RunHour.objects.get(hour=START - timedelta(hours=1)).runs == 99
+        assert RunHour.objects.get(hour=START - timedelta(days=30)).runs == 1
+        assert sum(RunHour.objects.filter(hour=START).values_list("runs", flat=True)) == 6
 
     def test_rebuild_forgets_deleted_runs(self):
         queries.build_dashboard(self.HOURLY, ALL_RUNS, use_rollups=True)

@@ -110,7 +110,7 @@ def test_custom_range_totals(reviewer_client, hour_runs):
     assert dashboard.time_range.bucket_seconds == 300
     assert dashboard.totals.runs == 5
     assert dashboard.totals.cost == Decimal("1.875")
-    assert b"1 runs with unknown cost, not in the sum" in response.content
+    assert b"1 run with unknown cost, not in the sum" in response.content
     assert b"40% (2 of 5)" in response.content
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from logs_app.dashboard.models import RollupState
 from logs_app.models import FailedFile, LLMLog
 from tests.ingest_support import CommandProcess, log_bytes, names, run_command, run_log, wait_for, write_file
 
@@ -49,6 +50,13 @@ class TestOnePass:
         assert output.strip().splitlines()[-1] == "Ingested 3 runs from 2 files, 1 duplicate skipped, 1 failed."
         assert LLMLog.objects.count() == 3
         assert names(logs_dir) == ["_a-copy.json", "_a.json", "_b.json", "failed"]
+
+    def test_new_runs_are_rolled_up_for_the_dashboard(self, logs_dir):
+        write_file(logs_dir, "a.json", run_log())
+
+        ingest(logs_dir=str(logs_dir))
+
+        assert RollupState.objects.get().last_log_id == LLMLog.objects.get().pk
 
     def test_second_run_changes_nothing(self, logs_dir):
         write_file(logs_dir, "a.json", run_log())

@@ -53,7 +53,10 @@ class DashboardForm(forms.Form):
         return cleaned
 
     def selection(self, now=None):
-        """Return the (TimeRange, RunFilter) that the form asks for; an invalid or unbound form gives the default."""
+        """Return the (TimeRange, RunFilter) that the form requests.
+
+        An invalid or unbound form gives the default range without filters.
+        """
         if not self.is_bound or not self.is_valid():
             return preset_range(DEFAULT_PRESET, timezone.localtime(now)), RunFilter()
 

@@ -11,9 +11,11 @@ from django.utils.http import urlencode
 
 LIST_URL_NAME = "logs_app:list"
 
-# The list's "created" range filter reads both bounds as inclusive (a BETWEEN),
-# and run times are stored to the microsecond, so "before end - 1 µs" selects
-# exactly the half-open range [start, end) that the dashboard counts.
+# A django-filter datetime range filter treats both bounds as inclusive (a
+# BETWEEN). Run times are stored to the microsecond, so "before end - 1 µs"
+# selects exactly the half-open range [start, end) that the dashboard counts.
+# NOTE: the list's "created" filter still reads dates only and rejects these
+# datetimes; IsoDateTimeFromToRangeFilter there makes every link exact.
 LAST_INCLUDED = timedelta(microseconds=1)
 
 

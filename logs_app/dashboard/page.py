@@ -54,7 +54,8 @@ def totals_figures(dashboard):
         cost.notes.append(
             Figure(
                 "unknown cost",
-                f"{totals.unknown_cost_runs:,} runs with unknown cost, not in the sum",
+                f"{totals.unknown_cost_runs:,} run{'' if totals.unknown_cost_runs == 1 else 's'} with unknown cost, "
+                "not in the sum",
                 range_url(time_range, run_filter, unknown_cost="yes"),
             )
         )

@@ -1,10 +1,10 @@
 """Aggregate queries behind the dashboard.
 
-Every figure is computed by the database with GROUP BY, over the runs or over
-their hourly rollups; Python only fills in empty buckets and adds bucket rows
-up into totals, so its work grows with the number of buckets, never with the
-number of runs. A run belongs to exactly one bucket, so counts of distinct
-runs per bucket add up to the range total.
+The database computes every figure with GROUP BY, over the runs or over their
+hourly rollups. Python only fills in empty buckets and adds bucket rows up into
+totals, so its work grows with the number of buckets, not with the number of
+runs. A run belongs to exactly one bucket, so counts of distinct runs per
+bucket add up to the range total.
 """
 
 from dataclasses import dataclass, field
@@ -129,7 +129,7 @@ class Dashboard:
 
     @property
     def failing_checks(self):
-        """The checks with the most failures in the range, most first; checks that never failed are left out."""
+        """Checks with failures in the range, in descending order of failures, at most FAILING_CHECKS_LIMIT."""
         failing = [check for check in self.checks if check.totals.failed]
         failing.sort(key=lambda check: (-check.totals.failed, check.name))
         return failing[:FAILING_CHECKS_LIMIT]
@@ -139,8 +139,8 @@ def build_dashboard(time_range, run_filter, use_rollups=None):
     """Compute every figure of the dashboard for runs in ``time_range`` that match ``run_filter``.
 
     The hourly rollups serve ranges whose ends and buckets fall on whole UTC
-    hours; other ranges, and any range when ``use_rollups`` is False, read the
-    runs themselves. Both give the same figures.
+    hours. Other ranges read the runs themselves, and so does any range when
+    ``use_rollups`` is False. Both paths give the same figures.
     """
     if use_rollups is None:
         use_rollups = rollups_cover(time_range)

@@ -2,7 +2,7 @@
 
 A range is half-open: a run at exactly ``start`` is inside, a run at exactly
 ``end`` is not. Buckets are half-open the same way and counted from ``start``,
-so bucket ``i`` covers ``[start + i * size, start + (i + 1) * size)``; only the
+so bucket ``i`` covers ``[start + i * size, start + (i + 1) * size)``. Only the
 last bucket of a custom range may be shorter, because it stops at ``end``.
 """
 
@@ -66,7 +66,7 @@ def preset_range(name, now):
 
     The end is rounded up to a bucket boundary of the wall clock of ``now``
     (its UTC offset applies), so hourly buckets start on the hour and daily
-    buckets at midnight. The last bucket therefore holds the runs up to now.
+    buckets at midnight. The last bucket therefore contains the runs up to now.
     """
     if name not in PRESETS:
         raise ValueError(f"Unknown range {name!r}: use one of {', '.join(PRESETS)} or a custom start and end.")

@@ -1,13 +1,13 @@
 """Keep the hourly rollup tables in step with llm_logs and eval_checks.
 
 The rollups are complete for every run with an id up to RollupState.last_log_id.
-``catch_up()`` rolls up the runs stored since then, by recomputing every hour
-between the oldest and the newest run time among them; the ingest pipeline
-calls it after it stores runs, and the dashboard calls it before it reads, so
-a missed call only delays the work. ``rebuild()`` recomputes everything.
+``catch_up()`` rolls up the runs stored since then, by recomputing the hours
+that those runs fall in. The dashboard calls it before it reads, and the
+ingest pipeline should call it after it stores runs, so that no page view has
+to roll up a large backlog itself. ``rebuild()`` recomputes everything.
 
-NOTE: runs are assumed to be added with increasing ids and never changed;
-deleting runs (for example in the admin) leaves their figures in the rollups
+NOTE: runs are assumed to be added with increasing ids and never changed.
+Deleting runs (for example in the admin) leaves their figures in the rollups
 until ``manage.py rebuild_dashboard_rollups`` runs. Two ingesters committing
 out of id order could leave a run out the same way.
 """
@@ -40,15 +40,18 @@ def catch_up():
         # The row lock makes concurrent callers wait, then find nothing left to do.
         state, _created = RollupState.objects.select_for_update().get_or_create(pk=1)
         latest = LLMLog.objects.aggregate(latest=Max("id"))["latest"] or 0
-        new_runs = LLMLog.objects.filter(id__gt=state.last_log_id, id__lte=latest)
-        span = new_runs.aggregate(first=Min("created_at"), last=Max("created_at"), count=Count("id"))
-        if span["count"]:
-            _refresh(_hour_floor(span["first"]), _hour_floor(span["last"]) + HOUR)
+        new_runs = LLMLog.objects.filter(id__gt=state.last_log_id, id__lte=latest).order_by()
+        count = new_runs.count()
+        hours = new_runs.annotate(hour=TruncHour("created_at", tzinfo=UTC)).values_list("hour", flat=True).distinct()
+        # Only the hours that received runs are recomputed, so one old run
+        # among new ones costs one extra hour, not every hour in between.
+        for start, end in _spans(sorted(hours)):
+            _refresh(start, end)
         state.last_log_id = latest
         state.save()
 
-    logger.info("Rolled up %d new runs for the dashboard, up to run id %d.", span["count"], latest)
-    return span["count"]
+    logger.info("Rolled up %d new runs for the dashboard, up to run id %d.", count, latest)
+    return count
 
 
 def rebuild():
@@ -63,6 +66,17 @@ def rebuild():
         state.last_log_id = span["latest"] or 0
         state.save()
     return LLMLog.objects.filter(id__lte=state.last_log_id).count()
+
+
+def _spans(hours):
+    """Merge sorted hour starts into [start, end) spans of consecutive hours."""
+    spans = []
+    for hour in hours:
+        if spans and spans[-1][1] == hour:
+            spans[-1][1] = hour + HOUR
+        else:
+            spans.append([hour, hour + HOUR])
+    return [tuple(span) for span in spans]
 
 
 def _hour_floor(moment):
@@ -127,7 +141,7 @@ def _insert_select(model, queryset, renames=None):
     columns = ", ".join(quote(model._meta.get_field(renames.get(name, name)).column) for name in names)
     selected = ", ".join(quote(name) for name in names)
     # Rows go in by hour, so that the rows of one hour share heap pages and a
-    # range read touches few of them; the rebuild would otherwise scatter them.
+    # range read touches few of them. Without the order a rebuild scatters them.
     select_sql, params = queryset.order_by("hour").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(

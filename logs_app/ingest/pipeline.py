@@ -1,6 +1,6 @@
 """Ingest log files from a source: read, hash, parse, price, check, store, then mark processed.
 
-Error policy (see DESIGN.md):
+Error policy:
 
 - A file's runs and their check rows are saved in one transaction; the file is
   renamed only after the commit. Each run's content_hash is unique, so a crash

@@ -187,6 +187,8 @@ class LocalFolderSource(LogSource):
     def mark_processed(self, file):
         path = Path(file.location)
         target = _free_name(path.parent, self.processed_prefix + path.name)
+        # NOTE: os.rename replaces a file that appears at `target` between the check and the
+        # rename; only a person copying in a prefixed name at that instant could hit this.
         os.rename(path, target)
         return str(target)
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connection
 
+from logs_app.dashboard import rollups
 from logs_app.ingest.pipeline import DATABASE_OUTAGE, Ingester, PassSummary, retry_failed, source_from_settings
 from logs_app.ingest.sources import SourceUnavailable
 
@@ -32,15 +33,19 @@ class Command(BaseCommand):
         parser.add_argument("--glob", help="File name pattern to ingest (default: LOG_FILE_GLOB).")
         parser.add_argument("--prefix", help="Prefix added to processed files (default: PROCESSED_PREFIX).")
         parser.add_argument(
-            "--poll-seconds", type=float, help="Pause between passes with --watch (default: POLL_SECONDS)."
+            "--poll-seconds", type=float, help="Seconds between passes with --watch (default: POLL_SECONDS)."
         )
         parser.add_argument(
             "--settle-seconds",
             type=float,
-            help="How long an unparsable file must stay unchanged before it is set aside (default: SETTLE_SECONDS).",
+            help="Seconds a file must stay unchanged before a parse failure sets it aside (default: SETTLE_SECONDS).",
         )
         parser.add_argument("--watch", action="store_true", help="Keep polling until SIGTERM or SIGINT.")
-        parser.add_argument("--debug", action="store_true", help="Log one line per file (same as MONITORING_DEBUG=1).")
+        parser.add_argument(
+            "--debug",
+            action="store_true",
+            help="Log every file's outcome at DEBUG level, as MONITORING_DEBUG=1 does; Django's DEBUG is unchanged.",
+        )
         parser.add_argument(
             "--retry-failed",
             action="store_true",
@@ -94,7 +99,7 @@ class Command(BaseCommand):
 
     def _one_pass(self, ingester):
         try:
-            return ingester.run_pass(should_stop=self._should_stop, progress=self._progress_reporter())
+            return self._run_pass(ingester)
         except SourceUnavailable as error:
             raise CommandError(f"Cannot ingest: {error}. Check LOGS_DIR or --logs-dir.")
         except DATABASE_OUTAGE as error:
@@ -113,7 +118,7 @@ class Command(BaseCommand):
         while not self.stopping:
             try:
                 close_old_connections()
-                summary = ingester.run_pass(should_stop=self._should_stop, progress=self._progress_reporter())
+                summary = self._run_pass(ingester)
             except DATABASE_OUTAGE as error:
                 if outage_since is None:
                     outage_since = time.monotonic()
@@ -141,8 +146,18 @@ class Command(BaseCommand):
         logger.info("Stopping on signal; %s", total.line())
         return total
 
+    def _run_pass(self, ingester):
+        summary = ingester.run_pass(should_stop=self._should_stop, progress=self._progress_reporter())
+        if summary.runs:
+            # The dashboard would roll up new runs on its next view; doing it here keeps that view fast.
+            rollups.catch_up()
+        return summary
+
     def _retry_failed(self, source):
-        outcome = retry_failed(source=source)
+        try:
+            outcome = retry_failed(source=source)
+        except DATABASE_OUTAGE as error:
+            raise CommandError(f"The database is unavailable ({error}); check DATABASE_URL and run the command again.")
         for problem in outcome.problems:
             self.stderr.write(problem)
         if self.verbosity >= 1:
