@@ -56,6 +56,18 @@ class FeedbackStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ProviderFilter(admin.SimpleListFilter):
+    # The built-in field filter runs SELECT DISTINCT over the whole table; this reads the index.
+    title = "provider"
+    parameter_name = "provider"
+
+    def lookups(self, request, model_admin):
+        return [(name, name) for name in distinct_values(LLMLog, "provider")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(provider=self.value()) if self.value() else queryset
+
+
 class CostKnownFilter(admin.SimpleListFilter):
     title = "cost"
     parameter_name = "cost"
@@ -108,11 +120,13 @@ class LLMLogAdmin(admin.ModelAdmin):
         "feedback_state",
     )
     list_display_links = ("id", "created_at")
-    list_filter = (FailedCheckFilter, FeedbackStateFilter, CostKnownFilter, "provider", "created_at")
+    list_filter = (FailedCheckFilter, FeedbackStateFilter, CostKnownFilter, ProviderFilter, "created_at")
     search_fields = ("=id", "filepath", "agent_name", "model")
     search_help_text = "Words in the prompt or answer, or a file path, agent or model name, or an exact run id."
     list_select_related = ()  # no relations shown; checks and feedback come as subquery annotations
-    date_hierarchy = "created_at"
+    # No date_hierarchy: it runs SELECT DISTINCT date_trunc(...) over every row; the date filter does not.
+    # NOTE: the changelist still counts the matching rows exactly (about 130 ms at a million rows on
+    # PostgreSQL in our measurement); the /logs/ page is the fast path for large tables.
     show_full_result_count = False
     list_per_page = 50
     inlines = (EvalCheckInline, FeedbackInline)

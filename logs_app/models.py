@@ -170,10 +170,13 @@ class LLMLog(models.Model):
             models.Index(fields=["-created_at", "-id"], name="llm_logs_created_id"),
             models.Index(fields=["ingested_at"], name="llm_logs_ingested"),
             models.Index(fields=["total_cost"], name="llm_logs_total_cost"),
-            # Sortable columns of the list page, so ORDER BY ... LIMIT reads an index at a million rows.
-            models.Index(fields=["duration_ms"], name="llm_logs_duration"),
-            models.Index(fields=["total_input_tokens"], name="llm_logs_input_tokens"),
-            models.Index(fields=["total_output_tokens"], name="llm_logs_output_tokens"),
+            # Sortable columns of the list page, with id as the tie-breaker, so ORDER BY ... LIMIT
+            # reads an index at a million rows. PostgreSQL also gets a DESC NULLS LAST twin of each
+            # (migration 0005), so that runs with unknown values sort last in both directions.
+            models.Index(fields=["duration_ms", "id"], name="llm_logs_duration_id"),
+            models.Index(fields=["total_input_tokens", "id"], name="llm_logs_input_tokens_id"),
+            models.Index(fields=["total_output_tokens", "id"], name="llm_logs_output_tokens_id"),
+            models.Index(fields=["total_cost", "id"], name="llm_logs_total_cost_id"),
         ]
 
     def __str__(self):

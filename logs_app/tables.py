@@ -1,6 +1,7 @@
 """The run list table. Cells format through logs_app.display; format_html escapes log content."""
 
 import django_tables2 as tables
+from django.db.models import F
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -15,19 +16,20 @@ class LLMLogTable(tables.Table):
     created_at = tables.DateTimeColumn(
         verbose_name="When", format="Y-m-d H:i", linkify=True, order_by=("created_at", "id")
     )
-    duration_ms = tables.Column(verbose_name="Duration", order_by=("duration_ms", "id"))
-    agent_name = tables.Column(verbose_name="Agent")
-    provider = tables.Column()
-    model = tables.Column()
+    duration_ms = tables.Column(verbose_name="Duration")
+    # Not sortable: a filter narrows these better, and sorting a million rows by text needs an index each.
+    agent_name = tables.Column(verbose_name="Agent", orderable=False)
+    provider = tables.Column(orderable=False)
+    model = tables.Column(orderable=False)
     prompt = tables.Column(
         accessor="prompt_preview",
         verbose_name="Prompt",
         orderable=False,
         linkify=lambda record: record.get_absolute_url(),
     )
-    total_input_tokens = tables.Column(verbose_name="Tokens in", order_by=("total_input_tokens", "id"))
-    total_output_tokens = tables.Column(verbose_name="Tokens out", order_by=("total_output_tokens", "id"))
-    total_cost = tables.Column(verbose_name="Cost", order_by=("total_cost", "id"), empty_values=())
+    total_input_tokens = tables.Column(verbose_name="Tokens in")
+    total_output_tokens = tables.Column(verbose_name="Tokens out")
+    total_cost = tables.Column(verbose_name="Cost", empty_values=())
     checks = tables.Column(verbose_name="Checks", accessor="checks_failed", orderable=False, empty_values=())
     feedback = tables.Column(verbose_name="Feedback", accessor="feedback_count", orderable=False, empty_values=())
 
@@ -50,6 +52,24 @@ class LLMLogTable(tables.Table):
         attrs = {"class": "runs"}
         empty_text = "No runs match these filters."
         template_name = "logs/table.html"
+
+    # Unknown (NULL) values sort last in both directions, on SQLite and PostgreSQL alike.
+    def _nulls_last(self, queryset, column, is_descending):
+        if is_descending:
+            return queryset.order_by(F(column).desc(nulls_last=True), "-id"), True
+        return queryset.order_by(F(column).asc(nulls_last=True), "id"), True
+
+    def order_duration_ms(self, queryset, is_descending):
+        return self._nulls_last(queryset, "duration_ms", is_descending)
+
+    def order_total_input_tokens(self, queryset, is_descending):
+        return self._nulls_last(queryset, "total_input_tokens", is_descending)
+
+    def order_total_output_tokens(self, queryset, is_descending):
+        return self._nulls_last(queryset, "total_output_tokens", is_descending)
+
+    def order_total_cost(self, queryset, is_descending):
+        return self._nulls_last(queryset, "total_cost", is_descending)
 
     def paginate(self, *args, per_page=None, **kwargs):
         # per_page comes straight from the URL; only the offered sizes are honoured.

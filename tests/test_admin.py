@@ -155,23 +155,45 @@ def test_feedback_inline_is_editable_and_credits_the_staff_member(staff_client, 
     assert (added.is_good, added.reference_answer, added.user) == (False, "Use SAFE_CAST.", staff_user)
 
 
-def test_try_again_moves_the_file_back(staff_client, tmp_path, settings):
-    settings.LOGS_DIR = tmp_path
-    aside = tmp_path / "_failed_broken.json"
-    aside.write_text('{"messages": [')
-    record = FailedFile.objects.create(
-        original_path=str(tmp_path / "broken.json"), set_aside_path=str(aside), reason="Truncated JSON."
+def set_aside(folder, name, text='{"messages": ['):
+    (folder / "failed").mkdir(exist_ok=True)
+    aside = folder / "failed" / name
+    aside.write_text(text)
+    return FailedFile.objects.create(
+        original_path=str(folder / name), set_aside_path=str(aside), reason="Truncated JSON."
     )
 
-    response = staff_client.post(
+
+def try_again(staff_client, *records):
+    return staff_client.post(
         reverse("admin:logs_app_failedfile_changelist"),
-        {"action": "try_again", "_selected_action": [record.pk]},
+        {"action": "try_again", "_selected_action": [record.pk for record in records]},
         follow=True,
     )
+
+
+def test_try_again_moves_the_file_back(staff_client, tmp_path, settings):
+    settings.LOGS_DIR = tmp_path
+    record = set_aside(tmp_path, "broken.json")
+
+    response = try_again(staff_client, record)
 
     assert response.status_code == 200
     record.refresh_from_db()
     assert record.retried_at is not None
     assert Path(record.original_path).read_text() == '{"messages": ['
-    assert not aside.exists()
+    assert not Path(record.set_aside_path).exists()
     assert "Moved 1 file(s) back" in response.content.decode()
+
+
+def test_try_again_reports_a_file_it_cannot_move(staff_client, tmp_path, settings):
+    settings.LOGS_DIR = tmp_path
+    record = set_aside(tmp_path, "taken.json")
+    (tmp_path / "taken.json").write_text("{}")  # a new file already has the original name
+
+    response = try_again(staff_client, record)
+
+    record.refresh_from_db()
+    assert record.retried_at is None
+    assert "not moved back" in response.content.decode()
+    assert Path(record.set_aside_path).exists()

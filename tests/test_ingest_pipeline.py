@@ -154,6 +154,24 @@ class TestOneFile:
         assert "\x00" not in json.dumps(log.timeline, ensure_ascii=False)
         assert "\\ud83d" in log.raw_json
 
+    def test_file_name_that_is_not_utf8_is_storable(self, tmp_path):
+        good = os.path.join(os.fsencode(tmp_path), b"run-\xff.json")
+        bad = os.path.join(os.fsencode(tmp_path), b"cut-\xfe.json")
+        with open(good, "wb") as handle:
+            handle.write(log_bytes(run_log()))
+        with open(bad, "wb") as handle:
+            handle.write(b"{")
+        old = time.time() - 3600
+        os.utime(bad, (old, old))
+
+        summary = one_pass(tmp_path)
+
+        assert summary.runs == 1
+        assert summary.failed == 1
+        assert LLMLog.objects.get().filepath == str(tmp_path / "run-\ufffd.json")
+        assert FailedFile.objects.get().original_path == str(tmp_path / "cut-\ufffd.json")
+        assert os.path.exists(os.path.join(os.fsencode(tmp_path), b"failed", b"cut-\xfe.json"))
+
 
 class TestNotReadyAndSetAside:
     def test_partial_file_waits_until_complete(self, tmp_path):
@@ -170,6 +188,22 @@ class TestNotReadyAndSetAside:
         assert statuses(second) == {"slow.json": INGESTED}
         assert LLMLog.objects.count() == 1
         assert not FailedFile.objects.exists()
+
+    def test_file_growing_during_read_waits(self, tmp_path):
+        class GrowingSource(LocalFolderSource):
+            def read_bytes(self, file, limit=None):
+                data = super().read_bytes(file, limit)
+                with open(file.location, "ab") as handle:
+                    handle.write(b"\n")  # the writer appends while the ingester parses
+                return data
+
+        write_file(tmp_path, "run.json", run_log(), age=0)
+        ingester = Ingester(GrowingSource(tmp_path, settle_seconds=30), rename_retry_seconds=0)
+
+        summary = ingester.run_pass()
+
+        assert statuses(summary) == {"run.json": NOT_READY}
+        assert not LLMLog.objects.exists()
 
     def test_truncated_file_set_aside_when_settled(self, tmp_path):
         data = log_bytes(run_log())
@@ -263,6 +297,21 @@ class TestNotReadyAndSetAside:
         (tmp_path / "cut.json").write_bytes(log_bytes(run_log()))
         assert statuses(one_pass(tmp_path, settle_seconds=0)) == {"cut.json": INGESTED}
         assert retry_failed(source=source).restored == []
+
+    def test_retry_failed_stays_inside_the_logs_folder(self, tmp_path):
+        outside = tmp_path / "elsewhere"
+        outside.mkdir()
+        write_file(outside, "secret.json", b"{}")
+        FailedFile.objects.create(
+            original_path=str(tmp_path / "logs" / "x.json"), set_aside_path=str(outside / "secret.json"), reason="r"
+        )
+        (tmp_path / "logs").mkdir()
+
+        outcome = retry_failed(source=make_source(tmp_path / "logs"))
+
+        assert outcome.restored == []
+        assert "is not in" in outcome.problems[0]
+        assert names(outside) == ["secret.json"]
 
     def test_retry_failed_keeps_newer_file(self, tmp_path):
         write_file(tmp_path, "cut.json", b'{"messages": [')

@@ -1,5 +1,6 @@
 """Ingestion under crashes, concurrency and database outages; the command runs as real subprocesses."""
 
+import os
 import re
 import signal
 import socket
@@ -258,6 +259,8 @@ class TestFolderScan:
             write_file(logs_dir, name, b"{")
         (logs_dir / "sub").mkdir()
         write_file(logs_dir / "sub", "nested.json", b"{")
+        (logs_dir / "link.json").symlink_to(logs_dir / "run.json")
+        os.mkfifo(logs_dir / "pipe.json")
 
         listed = [file.name for file in make_source(logs_dir).list_files()]
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from logs_app.models import LLMLog
-from logs_app.search import repair_sqlite_index, search_logs, sqlite_match_query
+from logs_app.search import PG_MATCH, repair_sqlite_index, search_logs, sqlite_match_query
 from tests.factories import make_log
 
 pytestmark = pytest.mark.django_db
@@ -65,18 +65,37 @@ def test_list_page_search(reviewer_client, runs):
     assert [row.record.pk for row in response.context["table"].page.object_list] == [runs["docker"].pk]
 
 
-def test_postgres_uses_the_gin_index(runs):
+def test_postgres_finds_ids_through_the_gin_index(runs):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
-    query = search_logs(LLMLog.objects.all(), "docker").values("pk")
-    sql, params = query.query.sql_with_params()
 
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
+        cursor.execute(f"EXPLAIN SELECT id FROM llm_logs WHERE {PG_MATCH} LIMIT 10", ["docker"])
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
-    assert "llm_logs_search" in plan
+    assert "llm_logs_search_document" in plan
+
+
+def test_postgres_common_words_filter_rows_instead_of_ids(runs, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    monkeypatch.setattr("logs_app.search.PG_RARE_MATCHES", 0)
+
+    queryset = search_logs(LLMLog.objects.all(), "docker")
+
+    assert "search_document" in str(queryset.query)
+    assert set(queryset.values_list("pk", flat=True)) == {runs["docker"].pk}
+
+
+def test_postgres_rare_words_become_an_id_list(runs):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+
+    queryset = search_logs(LLMLog.objects.all(), "docker")
+
+    assert "search_document" not in str(queryset.query)
+    assert set(queryset.values_list("pk", flat=True)) == {runs["docker"].pk}
 
 
 def test_sqlite_query_quotes_every_word():

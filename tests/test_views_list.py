@@ -227,6 +227,20 @@ class TestSortingAndPaging:
         assert run_ids(reviewer_client.get(URL, {"sort": "total_cost"}))[0] == runs[0].pk
         assert run_ids(reviewer_client.get(URL, {"sort": "duration_ms"}))[0] == runs[-1].pk
 
+    @pytest.mark.parametrize("column", ["total_cost", "duration_ms", "total_input_tokens", "total_output_tokens"])
+    def test_unknown_values_sort_last_both_ways(self, reviewer_client, runs, column):
+        unknown = make_log(**{column: None}, created_at=BASE_TIME + timedelta(hours=5))
+
+        for sort in (column, f"-{column}"):
+            ids = run_ids(reviewer_client.get(URL, {"sort": sort, "page": 2}))
+            assert ids[-1] == unknown.pk, sort
+
+    def test_text_columns_are_not_sortable(self, reviewer_client, runs):
+        html = reviewer_client.get(URL).content.decode()
+
+        assert "sort=provider" not in html
+        assert "sort=total_cost" in html
+
     def test_unknown_sort_column_is_ignored(self, reviewer_client, runs):
         assert reviewer_client.get(URL, {"sort": "raw_json"}).status_code == 200
 

@@ -38,7 +38,7 @@ from logs_app.ingest import store
 from logs_app.ingest.checks import run_checks
 from logs_app.ingest.parsing import parse_log
 from logs_app.ingest.pricing import price_run
-from logs_app.ingest.run import ParseError
+from logs_app.ingest.run import NUL_REPLACEMENT, ParseError
 from logs_app.ingest.sources import FileTooLarge, LocalFolderSource
 from logs_app.models import FailedFile, LLMLog
 
@@ -236,7 +236,7 @@ class Ingester:
             except Exception as error:  # a check bug must not stop the others
                 logger.exception("%s: unexpected error in the checks", file.name)
                 raise _StepFailed(_bug_reason("checks", error))
-            log = store.build_log(run, content_hash=key, filepath=file.location, cost=cost, ingested_at=now)
+            log = store.build_log(run, content_hash=key, filepath=storable(file.location), cost=cost, ingested_at=now)
             items.append((log, results))
         return items
 
@@ -279,23 +279,24 @@ class Ingester:
     def _fail(self, file, reason, file_hash, size):
         """Record the failure, then set the file aside; the record comes first so a crash loses nothing."""
         open_records = FailedFile.objects.filter(
-            original_path=file.location[:1024], content_hash=file_hash, retried_at__isnull=True
+            original_path=storable(file.location)[:1024], content_hash=file_hash, retried_at__isnull=True
         )
+        target = self.source.set_aside_target(file)
         # A record left by a pass that crashed before the move is reused, not repeated.
         record = open_records.first()
         created = record is None
         if created:
             record = FailedFile.objects.create(
-                original_path=file.location[:1024],
-                set_aside_path=self.source.set_aside_target(file)[:1024],
-                reason=reason,
+                original_path=storable(file.location)[:1024],
+                set_aside_path=storable(target)[:1024],
+                reason=storable(reason),
                 content_hash=file_hash,
                 size_bytes=size,
             )
         _pause_at("failure_recorded")
 
         try:
-            location = self.source.set_aside(file, record.set_aside_path)
+            location = self.source.set_aside(file, target)
         except FileNotFoundError:
             # Another poller moved it first. If it recorded the failure too, keep only its record.
             if created and open_records.exclude(pk=record.pk).exists():
@@ -314,8 +315,8 @@ class Ingester:
             return FileResult(FAILED, file.name, reason=reason)
 
         self._rename_failures.pop(file.location, None)
-        if location != record.set_aside_path:
-            record.set_aside_path = location[:1024]
+        if storable(location)[:1024] != record.set_aside_path:
+            record.set_aside_path = storable(location)[:1024]
             record.save(update_fields=["set_aside_path"])
         logger.warning("%s set aside as %s: %s", file.name, location, reason)
         return FileResult(FAILED, file.name, reason=reason)
@@ -358,6 +359,19 @@ def retry_failed(queryset=None, source=None):
 
 class _StepFailed(Exception):
     pass
+
+
+def storable(text):
+    """Return text that both databases accept: NUL and unpaired surrogates become U+FFFD.
+
+    Linux file names may hold bytes that are not UTF-8; Python gives them to us as
+    unpaired surrogates, which neither SQLite nor PostgreSQL can encode.
+    """
+    try:
+        raw = text.encode("utf-8", "surrogateescape")  # gives back a file name's original bytes
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace").replace("\x00", NUL_REPLACEMENT)
 
 
 def _bug_reason(step, error):

@@ -7,7 +7,9 @@ JSON or touches Django.
 LocalFolderSource rules:
 
 - Only regular files directly in the folder whose name matches the glob are
-  candidates. The glob matches names, never subfolders.
+  candidates. The glob matches names, never subfolders. Symbolic links and
+  FIFOs are skipped, so a link cannot pull a file from elsewhere into the
+  database and a pipe cannot block a pass.
 - Names that start with the processed prefix, hidden names (".x") and "*.tmp"
   names are skipped before any stat, so a folder of 100,000 processed files
   costs one directory listing per poll.
@@ -187,8 +189,8 @@ class LocalFolderSource(LogSource):
     def mark_processed(self, file):
         path = Path(file.location)
         target = _free_name(path.parent, self.processed_prefix + path.name)
-        # NOTE: os.rename replaces a file that appears at `target` between the check and the
-        # rename; only a person copying in a prefixed name at that instant could hit this.
+        # NOTE: os.rename replaces a file that appears at `target` after _free_name checked it.
+        # Only someone copying a prefixed file in at that instant would lose it.
         os.rename(path, target)
         return str(target)
 
@@ -205,9 +207,11 @@ class LocalFolderSource(LogSource):
 
     def restore(self, set_aside_location, original_location):
         source, original = Path(set_aside_location), Path(original_location)
-        for path in (source, original):
-            if path.resolve().parent not in (self.folder.resolve(), self.failed_folder.resolve()):
-                raise ValueError(f"{path} is outside the logs folder {self.folder}; it is not moved")
+        # The paths come from the database, so only moves from failed/ back into this folder are allowed.
+        if source.resolve().parent != self.failed_folder.resolve():
+            raise ValueError(f"{source} is not in {self.failed_folder}, so it is not moved")
+        if original.resolve().parent != self.folder.resolve():
+            raise ValueError(f"{original} is not in the logs folder {self.folder}, so nothing is moved there")
         if original.exists():
             raise FileExistsError(errno.EEXIST, "a file with the original name is already in the folder", str(original))
         os.rename(source, original)
