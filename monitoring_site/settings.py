@@ -27,17 +27,21 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = read_bool("DJANGO_DEBUG", False)
 
 # SECRET_KEY, or else the file that SECRET_KEY_FILE names (docker/prestart.py creates
-# it in a volume on first start). In debug mode a missing key file is created,
-# by default the git-ignored .secret_key, so local sessions survive restarts.
+# it in a volume on first start). Without SECRET_KEY_FILE, the git-ignored
+# .secret_key that scripts/quickstart.sh writes is used when it exists. In debug
+# mode a missing key file is created, so local sessions survive restarts.
 SECRET_KEY = read_str("SECRET_KEY").strip()
-SECRET_KEY_FILE = read_str("SECRET_KEY_FILE") or (str(BASE_DIR / ".secret_key") if DEBUG else "")
+LOCAL_SECRET_KEY_FILE = BASE_DIR / ".secret_key"
+SECRET_KEY_FILE = read_str("SECRET_KEY_FILE") or (
+    str(LOCAL_SECRET_KEY_FILE) if DEBUG or LOCAL_SECRET_KEY_FILE.exists() else ""
+)
 if not SECRET_KEY and SECRET_KEY_FILE:
     SECRET_KEY = read_secret_key_file(SECRET_KEY_FILE, create=DEBUG)
 if not SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY is missing. Set SECRET_KEY to a long random string, or SECRET_KEY_FILE to a file "
-        "that contains one (create it with `python -m monitoring_site.secret_key PATH`), "
-        "or set DJANGO_DEBUG=1 for local development."
+        "that contains one (create it with `python -m monitoring_site.secret_key .secret_key`, "
+        "or run scripts/quickstart.sh), or set DJANGO_DEBUG=1 for local development."
     )
 
 # Load balancers often probe by IP address. /healthz responds to any Host header
