@@ -3,6 +3,7 @@
 Every value comes from the environment; README.md lists the variables.
 """
 
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -154,9 +155,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(read_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Hashed, compressed files once collectstatic has written its manifest (and while
+# collectstatic runs, so that it writes one). Before that, on a fresh checkout,
+# whitenoise serves the source files through the finders, so pages work instead
+# of failing on the missing manifest.
+STATIC_MANIFEST_EXISTS = (STATIC_ROOT / "staticfiles.json").exists() or sys.argv[1:2] == ["collectstatic"]
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST_EXISTS
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST_EXISTS
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
