@@ -345,6 +345,7 @@ def pages_database(vendor, runs, reseed):
         ready_marker.unlink(missing_ok=True)
     if ready_marker.exists():
         run_checked([PYTHON, MANAGE, "migrate", "--noinput", "-v", "0"], env=database.env())
+        analyze(database)
         return database, json.loads(ready_marker.read_text())
 
     if not seeded_marker.exists():
@@ -367,6 +368,7 @@ def pages_database(vendor, runs, reseed):
         logs_dir = fresh_copy(source, WORK / "detail")
         timed_child(ingest_command(), database.env(LOGS_DIR=logs_dir), log_path=OUT / "detail_ingest.log")
         details[label] = run_id_of(database, next(source.glob("*.json")))
+    analyze(database)
     info = {
         "seeded": json.loads(seeded_marker.read_text()),
         "rollup_rebuild_s": round(rollup_seconds, 1),
@@ -375,6 +377,20 @@ def pages_database(vendor, runs, reseed):
     }
     ready_marker.write_text(json.dumps(info))
     return database, info
+
+
+def analyze(database):
+    """Refresh the planner statistics, as autovacuum would soon after a migration or a bulk load."""
+    if database.vendor == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(database.sqlite_path) as conn:
+            conn.execute("ANALYZE")
+        return
+    import psycopg
+
+    with psycopg.connect(database.url, autocommit=True) as conn:
+        conn.execute("ANALYZE")
 
 
 def run_id_of(database, path):

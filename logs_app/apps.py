@@ -9,6 +9,8 @@ class LogsAppConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from logs_app.dashboard import signals
         from logs_app.search import repair_sqlite_index
 
         post_migrate.connect(repair_sqlite_index, sender=self)
+        signals.connect()

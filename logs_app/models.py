@@ -119,7 +119,9 @@ class LLMLog(models.Model):
     filepath = models.CharField(max_length=1024, help_text="Path of the source file when it was ingested.")
     run_index = models.PositiveIntegerField(default=0, help_text="Position of this run inside a bundle file.")
     content_hash = models.CharField(
-        max_length=80, unique=True, help_text="SHA-256 of the file's bytes, with ':<run index>' for bundle entries."
+        max_length=80,
+        unique=True,
+        help_text="SHA-256 of the file's bytes for a single-run file, of the entry's canonical JSON for a bundle entry.",
     )
     log_format = models.CharField(max_length=40, blank=True, default="")
 
@@ -154,6 +156,9 @@ class LLMLog(models.Model):
         **MONEY, help_text="Cost that a router (such as OpenRouter) reported in the log itself."
     )
     cost_source = models.CharField(max_length=40, blank=True, default="")
+    cost_note = models.TextField(
+        blank=True, default="", help_text="A note on the cost for the reader, such as why the log's own cost was used."
+    )
 
     # The file's original text for single-run files, the entry's JSON for bundle entries.
     raw_json = models.TextField()
@@ -253,4 +258,4 @@ class FailedFile(models.Model):
 
 
 # The dashboard's rollup tables live with the dashboard; importing them here registers them with the app.
-from logs_app.dashboard.models import CheckHour, RollupState, RunHour  # noqa: E402, F401
+from logs_app.dashboard.models import CheckHour, DirtyHour, RunHour  # noqa: E402, F401

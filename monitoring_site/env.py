@@ -4,6 +4,7 @@ Each reader raises ImproperlyConfigured with the variable name, the bad value
 and what is accepted, so a typo stops the process at start instead of later.
 """
 
+import math
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -41,7 +42,8 @@ def read_int(name, default, minimum=None):
     return value
 
 
-def read_float(name, default, minimum=None):
+def read_float(name, default, minimum=None, maximum=None):
+    """Read a finite number; inf and nan are refused, since no setting means "forever" that way."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -49,8 +51,12 @@ def read_float(name, default, minimum=None):
         value = float(raw.strip())
     except ValueError:
         raise ImproperlyConfigured(f"Invalid value for {name}: {raw!r}. Expected a number, such as 2 or 0.5.") from None
-    if value != value or (minimum is not None and value < minimum):
+    if not math.isfinite(value):
+        raise ImproperlyConfigured(f"Invalid value for {name}: {raw!r}. Expected a finite number, such as 2 or 0.5.")
+    if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"Invalid value for {name}: {raw!r}. Expected a number of at least {minimum}.")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"Invalid value for {name}: {raw!r}. Expected a number of at most {maximum}.")
     return value
 
 

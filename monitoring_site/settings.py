@@ -184,11 +184,17 @@ if not PROCESSED_PREFIX or "/" in PROCESSED_PREFIX:
     raise ImproperlyConfigured(
         f"Invalid PROCESSED_PREFIX {PROCESSED_PREFIX!r}. Use a non-empty file name prefix without '/', such as '_'."
     )
-POLL_SECONDS = read_float("POLL_SECONDS", 2.0, minimum=0)
+# Above 0, or the watch loop would spin without a pause.
+POLL_SECONDS = read_float("POLL_SECONDS", 2.0, minimum=0.001)
 SETTLE_SECONDS = read_float("SETTLE_SECONDS", 5.0, minimum=0)
 MAX_LOG_FILE_BYTES = read_int("MAX_LOG_FILE_BYTES", 64 * 1024 * 1024, minimum=1)
 DB_RETRY_INITIAL_SECONDS = read_float("DB_RETRY_INITIAL_SECONDS", 1.0, minimum=0)
 DB_RETRY_MAX_SECONDS = read_float("DB_RETRY_MAX_SECONDS", 60.0, minimum=0)
+if DB_RETRY_INITIAL_SECONDS > DB_RETRY_MAX_SECONDS:
+    raise ImproperlyConfigured(
+        f"DB_RETRY_INITIAL_SECONDS ({DB_RETRY_INITIAL_SECONDS}) is larger than DB_RETRY_MAX_SECONDS "
+        f"({DB_RETRY_MAX_SECONDS}); the first wait after a database error cannot exceed the longest one."
+    )
 RENAME_RETRY_SECONDS = read_float("RENAME_RETRY_SECONDS", 30.0, minimum=0)
 INGEST_DEBUG = read_bool("MONITORING_DEBUG", False) or read_bool("DEBUG", False)
 

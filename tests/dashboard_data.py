@@ -1,4 +1,8 @@
-"""Runs, checks and feedback with known figures for the dashboard tests, inserted with bulk_create."""
+"""Runs, checks and feedback with known figures for the dashboard tests.
+
+Runs are saved one by one, so that each marks its hour dirty for the rollups as
+an ingested run does; checks and feedback are inserted with bulk_create.
+"""
 
 import hashlib
 from datetime import UTC, datetime, timedelta
@@ -30,7 +34,8 @@ def make_runs(*specs):
         )
         for spec in specs
     ]
-    LLMLog.objects.bulk_create(runs)
+    for log in runs:
+        log.save()
     return {log.filepath.removesuffix(".json"): LLMLog.objects.get(filepath=log.filepath) for log in runs}
 
 

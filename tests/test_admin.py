@@ -109,6 +109,9 @@ def test_run_filters_and_search(staff_client, data):
     assert ids(q="bigquery") == {data["log"].pk}
     assert ids(q=str(other.pk)) == {other.pk}
     assert ids(q="bigquery.json") == {data["log"].pk}
+    assert ids(q="logs/docker") == {other.pk}
+    assert ids(q="faq_agent") == {data["log"].pk, other.pk}
+    assert ids(q="anthropic") == {other.pk}
 
 
 def test_ingested_run_is_read_only_and_cannot_be_added(staff_client, data):
@@ -197,3 +200,19 @@ def test_try_again_reports_a_file_it_cannot_move(staff_client, tmp_path, setting
     assert record.retried_at is None
     assert "not moved back" in response.content.decode()
     assert Path(record.set_aside_path).exists()
+
+
+def test_changelist_count_stops_at_the_cap(staff_client, data, monkeypatch):
+    monkeypatch.setattr("logs_app.admin.CappedCountPaginator.cap", 2)
+    make_log()
+    make_log()
+
+    html = staff_client.get(reverse("admin:logs_app_llmlog_changelist")).content.decode()
+
+    assert "more than 2 LLM logs" in html
+
+
+def test_changelist_exact_count_under_the_cap(staff_client, data):
+    html = staff_client.get(reverse("admin:logs_app_llmlog_changelist")).content.decode()
+
+    assert "1 LLM log\n" in html

@@ -446,6 +446,30 @@ class TestAnswerMatch:
         assert outcome.score == 0.0
         assert "missing: kubernetes, pod, restart" in outcome.details
 
+    @pytest.mark.parametrize(
+        ("question_word", "answer_word", "matches"),
+        [
+            ("math", "Mathematics", True),
+            ("mathematical", "mathematics", True),
+            ("physics", "physical", True),
+            ("running", "run", True),
+            ("stopped", "stops", True),
+            ("added", "add", True),
+            ("configuration", "configure", True),
+            ("databases", "database", True),
+            ("studies", "study", True),
+            ("topics", "topic", True),
+            ("cat", "category", False),
+            ("art", "article", False),
+            ("2024", "20245", False),
+            ("pod", "podcast", False),
+        ],
+    )
+    def test_light_stemming(self, question_word, answer_word, matches):
+        run = make_run(prompt=f"{question_word}?", answer=f"It is about {answer_word} in general.")
+
+        assert result("answer_match", run).passed is matches
+
     def test_question_without_terms_is_not_applicable(self):
         outcome = result("answer_match", make_run(prompt="hi"))
 
@@ -548,6 +572,52 @@ class TestToolCallSearch:
 
     def test_tool_seen_only_in_calls(self):
         assert result("tool_call_search", make_run(calls=["search_docs"])).passed is True
+
+    def test_flat_log_with_a_tool_call_part_passes(self):
+        # The shape the question-answer parser builds for "tool_used": no tool list, one call in the response.
+        run = Run(
+            log_format="question-answer",
+            user_prompt="What is x?",
+            answer="x is y",
+            instructions="Always use search_docs.",
+            messages=[
+                Message(kind=REQUEST, parts=[Part(kind=USER_PROMPT, content="What is x?")]),
+                Message(
+                    kind=RESPONSE,
+                    parts=[Part(kind=TOOL_CALL, tool_name="search_docs"), Part(kind=TEXT, content="x is y")],
+                ),
+            ],
+        )
+
+        outcome = result("tool_call_search", run)
+
+        assert outcome.passed is True
+        assert outcome.details == "search calls: search_docs 1x"
+
+    def test_tool_return_without_a_call_part_counts_as_a_call(self):
+        run = Run(
+            log_format="question-answer",
+            user_prompt="What is x?",
+            answer="x is y",
+            tools=["search_docs"],
+            messages=[
+                Message(
+                    kind=REQUEST,
+                    parts=[
+                        Part(kind=USER_PROMPT, content="What is x?"),
+                        Part(kind=TOOL_RETURN, tool_name="search_docs", content="x is y, says the manual"),
+                    ],
+                ),
+                Message(kind=RESPONSE, parts=[Part(kind=TEXT, content="x is y")]),
+            ],
+        )
+
+        assert result("tool_call_search", run).passed is True
+
+    def test_returns_do_not_double_count_calls(self):
+        outcome = result("tool_call_search", make_run(calls=["search_docs", "search_docs"]))
+
+        assert outcome.details == "search calls: search_docs 2x"
 
     def test_instructions_name_the_search_tool(self):
         run = make_run(

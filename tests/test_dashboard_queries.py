@@ -12,6 +12,7 @@ from django.test import TestCase
 from logs_app.dashboard import queries, rollups
 from logs_app.dashboard.models import RunHour
 from logs_app.dashboard.ranges import DAY, HOUR, TimeRange, auto_bucket_seconds, custom_range, preset_range
+from logs_app.models import LLMLog
 from tests.dashboard_data import END, HOUR_RANGE, START, make_hour_fixture, make_runs
 
 ALL_RUNS = queries.RunFilter()
@@ -278,22 +279,37 @@ class RollupTests(TestCase):
             {"key": "new_arrival", "at": START + timedelta(minutes=30)},
         )
 
-        assert rollups.catch_up() == 2
+        assert rollups.catch_up() == 2  # hours
         assert RunHour.objects.get(hour=START - timedelta(hours=1)).runs == 99
         assert RunHour.objects.get(hour=START - timedelta(days=30)).runs == 1
         assert sum(RunHour.objects.filter(hour=START).values_list("runs", flat=True)) == 6
 
-    def test_rebuild_forgets_deleted_runs(self):
+    def test_deleted_runs_leave_the_rollups_on_next_read(self):
         queries.build_dashboard(self.HOURLY, ALL_RUNS, use_rollups=True)
         self.runs["second_bucket"].delete()
+
+        totals = queries.build_dashboard(self.HOURLY, ALL_RUNS, use_rollups=True).totals
+        assert totals.runs == 4
+        assert totals.cost == Decimal("1.375")
+
+    def test_rebuild_covers_runs_inserted_without_signals(self):
+        queries.build_dashboard(self.HOURLY, ALL_RUNS, use_rollups=True)
+        # bulk_create sends no signals, so this run marks no hour dirty.
+        LLMLog.objects.bulk_create(
+            [
+                LLMLog(
+                    created_at=START + timedelta(minutes=5), content_hash="bulk", total_cost=Decimal("2"), raw_json="{}"
+                )
+            ]
+        )
 
         assert queries.build_dashboard(self.HOURLY, ALL_RUNS, use_rollups=True).totals.runs == 5
         out = StringIO()
         call_command("rebuild_dashboard_rollups", stdout=out)
-        assert out.getvalue() == "Rebuilt the dashboard rollups from 6 runs.\n"
+        assert out.getvalue() == "Rebuilt the dashboard rollups from 8 runs.\n"
         totals = queries.build_dashboard(self.HOURLY, ALL_RUNS, use_rollups=True).totals
-        assert totals.runs == 4
-        assert totals.cost == Decimal("1.375")
+        assert totals.runs == 6
+        assert totals.cost == Decimal("3.875")
 
 
 class QueryCountTests(TestCase):
@@ -302,5 +318,5 @@ class QueryCountTests(TestCase):
         with self.assertNumQueries(8):
             queries.build_dashboard(HOUR_RANGE, ALL_RUNS, use_rollups=False)
         rollups.catch_up()
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(9):
             queries.build_dashboard(RollupTests.HOURLY, ALL_RUNS, use_rollups=True)

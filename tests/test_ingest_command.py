@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from logs_app.dashboard.models import RollupState
+from logs_app.dashboard.models import DirtyHour, RunHour
 from logs_app.models import FailedFile, LLMLog
 from tests.ingest_support import CommandProcess, log_bytes, names, run_command, run_log, wait_for, write_file
 
@@ -56,7 +56,8 @@ class TestOnePass:
 
         ingest(logs_dir=str(logs_dir))
 
-        assert RollupState.objects.get().last_log_id == LLMLog.objects.get().pk
+        assert not DirtyHour.objects.exists()
+        assert RunHour.objects.get().runs == 1
 
     def test_second_run_changes_nothing(self, logs_dir):
         write_file(logs_dir, "a.json", run_log())

@@ -1,6 +1,7 @@
 """The ingestion pipeline, one file and one pass at a time, in-process on the test database."""
 
 import codecs
+import hashlib
 import json
 import logging
 import os
@@ -98,7 +99,7 @@ class TestOneFile:
         assert store.duration_ms(None, start) is None
         assert store.duration_ms(None, None, reported_ms=-5) == 0
 
-    def test_bundle_runs_are_stored_together_with_indexed_hashes(self, tmp_path):
+    def test_bundle_entries_are_known_by_their_canonical_json(self, tmp_path):
         bundle = [run_log(prompt=f"question {number}") for number in range(3)]
         write_file(tmp_path, "bundle.json", log_bytes(bundle))
 
@@ -106,9 +107,10 @@ class TestOneFile:
 
         assert summary.runs == 3
         assert summary.files == 1
-        hashes = sorted(LLMLog.objects.values_list("content_hash", flat=True))
-        file_hash = hashes[0].split(":")[0]
-        assert hashes == [f"{file_hash}:0", f"{file_hash}:1", f"{file_hash}:2"]
+        canonical = [json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for entry in bundle]
+        assert sorted(LLMLog.objects.values_list("content_hash", flat=True)) == sorted(
+            hashlib.sha256(text.encode()).hexdigest() for text in canonical
+        )
         assert sorted(LLMLog.objects.values_list("run_index", flat=True)) == [0, 1, 2]
         assert json.loads(LLMLog.objects.get(run_index=1).raw_json)["messages"][0]["parts"][0]["content"] == (
             "question 1"

@@ -124,6 +124,17 @@ class TestStructuredOutput:
             run.answer == "**Answer**: In South America, near water.\n\n**Sources used**:\n- Capybara\n- Hydrochoerus"
         )
 
+    def test_malformed_final_result_args_shown_as_written(self):
+        document = json.loads(fixture_bytes("pydantic_ai_final_result_only.json"))
+        response = document["messages"][-1]
+        call = next(part for part in response["parts"] if part["part_kind"] == "tool-call")
+        call["args"] = '{"answer": "In South Amer'
+        run = parse_document(document)
+        assert run.answer == (
+            '(final_result arguments are not valid JSON; shown as written)\n\n{"answer": "In South Amer'
+        )
+        assert run.tool_calls[-1].args_valid is False
+
     def test_string_output_is_answer(self):
         run = parse_one("synthetic_handwritten.json")
         assert run.answer == "The filings do not say."
@@ -191,6 +202,63 @@ class TestUsage:
         run = parse_document(document)
         assert run.usage.input_tokens == 12
         assert run.usage.output_tokens == 3
+
+    @pytest.mark.parametrize("value", [1000.0, "1000", " 1000 "])
+    def test_whole_number_spellings_accepted(self, value):
+        document = json.loads(fixture_bytes("pydantic_ai_stripped.json"))
+        document["messages"][1]["usage"] = {"input_tokens": value, "output_tokens": 5}
+        run = parse_document(document)
+        assert run.usage.input_tokens == 1000
+        assert run.usage.problem == ""
+        assert run.usage_complete is True
+
+    @pytest.mark.parametrize(
+        "value, shown",
+        [
+            (1000.5, "1000.5"),
+            ("1,000", "'1,000'"),
+            ("2e2", "'2e2'"),
+            (True, "True"),
+            ([1], "[1]"),
+            ({"n": 1}, "{'n': 1}"),
+            ("9" * 100, "'" + "9" * 36 + "..."),
+        ],
+    )
+    def test_unreadable_count_is_a_problem_never_silent(self, value, shown):
+        document = json.loads(fixture_bytes("pydantic_ai_stripped.json"))
+        document["messages"][1]["usage"] = {"input_tokens": value, "output_tokens": 5}
+        run = parse_document(document)
+        assert run.usage.input_tokens is None
+        assert run.usage.output_tokens == 5
+        assert run.usage.problem == f"input_tokens is {shown}, not a whole number"
+        assert run.usage_complete is False
+        assert run.responses[0].usage.problem == run.usage.problem
+
+    def test_all_counts_unreadable_is_still_usage_with_a_problem(self):
+        document = json.loads(fixture_bytes("pydantic_ai_stripped.json"))
+        document["messages"][1]["usage"] = {"input_tokens": "1,000", "output_tokens": "2e2"}
+        run = parse_document(document)
+        usage = run.responses[0].usage
+        assert usage is not None
+        assert usage.is_empty is False
+        assert usage.problem == "input_tokens is '1,000', not a whole number; output_tokens is '2e2', not a whole number"
+        assert run.usage_complete is False
+
+    def test_unreadable_run_level_count_makes_totals_partial(self):
+        document = json.loads(fixture_bytes("pydantic_ai_structured_output.json"))
+        document["usage"]["output_tokens"] = "739 tokens"
+        run = parse_document(document)
+        assert run.usage.input_tokens == 16064
+        assert run.usage.output_tokens is None
+        assert run.usage_complete is False
+        assert "output_tokens is '739 tokens', not a whole number" in run.usage.problem
+
+    def test_null_count_is_no_count(self):
+        document = json.loads(fixture_bytes("pydantic_ai_stripped.json"))
+        document["messages"][1]["usage"] = {"input_tokens": None, "request_tokens": 7, "output_tokens": 5}
+        run = parse_document(document)
+        assert run.usage.input_tokens == 7
+        assert run.usage.problem == ""
 
     def test_openrouter_cost_and_names(self):
         run = parse_one("pydantic_ai_openrouter.json")
@@ -369,6 +437,72 @@ class TestTimestamps:
         document = json.loads(fixture_bytes("pydantic_ai_stripped.json"))
         document["messages"][1]["timestamp"] = text
         assert parse_document(document).started_at == expected
+
+    @pytest.mark.parametrize(
+        "value, expected",
+        [
+            (1759312800, datetime(2025, 10, 1, 10, 0, tzinfo=UTC)),
+            ("1759312800", datetime(2025, 10, 1, 10, 0, tzinfo=UTC)),
+            (" 1759312800.5 ", datetime(2025, 10, 1, 10, 0, 0, 500000, tzinfo=UTC)),
+            (1759312800000, datetime(2025, 10, 1, 10, 0, tzinfo=UTC)),
+            ("1759312800000", datetime(2025, 10, 1, 10, 0, tzinfo=UTC)),
+            (1759312800000000, datetime(2025, 10, 1, 10, 0, tzinfo=UTC)),
+            (1759312800000000000, datetime(2025, 10, 1, 10, 0, tzinfo=UTC)),
+            ("20251001", datetime(2025, 10, 1, tzinfo=UTC)),
+        ],
+    )
+    def test_epoch_numbers_and_strings(self, value, expected):
+        document = json.loads(fixture_bytes("pydantic_ai_stripped.json"))
+        document["messages"][1]["timestamp"] = value
+        run = parse_document(document)
+        assert run.started_at == expected
+        assert run.notes == []
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "9999-12-31T23:59:59Z",
+            "9999-12-31T23:59:59",
+            "2100-01-01T00:00:00Z",
+            "0001-01-01T00:00:00",
+            "1969-12-31T23:59:59Z",
+            "0001-01-01T00:00:00+01:00",
+            -5,
+            4102444800,
+            4102444800000,
+            10**30,
+            1e300,
+        ],
+    )
+    def test_moments_outside_1970_to_2099_are_unknown_and_noted(self, value):
+        document = json.loads(fixture_bytes("pydantic_ai_stripped.json"))
+        document["messages"][1]["timestamp"] = value
+        run = parse_document(document)
+        assert run.started_at is None
+        (note,) = run.notes
+        assert note.startswith(f"timestamp {repr(value)[:20]}")
+        assert note.endswith(" is outside 1970-2099, so it is ignored")
+
+    def test_integer_timestamp_with_hundreds_of_digits(self):
+        text = json.dumps(json.loads(fixture_bytes("pydantic_ai_stripped.json")))
+        text = text.replace('"kind": "response"', '"kind": "response", "timestamp": 1' + "0" * 400, 1)
+        (run,) = parse_log(text.encode())
+        assert run.started_at is None
+        assert run.notes == ["timestamp " + "1" + "0" * 36 + "... is outside 1970-2099, so it is ignored"]
+
+    def test_one_note_per_value_and_notes_per_run(self):
+        document = json.loads(fixture_bytes("pydantic_ai_stripped.json"))
+        document["messages"][0]["timestamp"] = "9999-12-31T23:30:00Z"
+        document["messages"][1]["timestamp"] = "9999-12-31T23:30:00Z"
+        runs = parse_log(json.dumps([document, json.loads(fixture_bytes("pydantic_ai_stripped.json"))]).encode())
+        assert runs[0].notes == ["timestamp '9999-12-31T23:30:00Z' is outside 1970-2099, so it is ignored"]
+        assert runs[1].notes == []
+
+    def test_zero_epoch_is_unset_without_note(self):
+        document = json.loads(fixture_bytes("pydantic_ai_stripped.json"))
+        document["messages"][1]["timestamp"] = 0
+        run = parse_document(document)
+        assert (run.started_at, run.notes) == (None, [])
 
     def test_unreadable_timestamp_ignored(self):
         document = json.loads(fixture_bytes("pydantic_ai_stripped.json"))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from logs_app.ingest.parsing import parse_log
-from logs_app.ingest.run import RESPONSE, TEXT, TOOL_RETURN, ParseError, timeline_json
+from logs_app.ingest.parsing import parse_log, parse_log_entries
+from logs_app.ingest.run import REQUEST, RESPONSE, TEXT, TOOL_CALL, TOOL_RETURN, EntryError, ParseError, timeline_json
 
 FIXTURES = Path(__file__).parent / "fixtures" / "logs"
 
@@ -57,11 +57,43 @@ class TestBundles:
         assert second.started_at == datetime(2025, 11, 23, 22, 0, tzinfo=UTC)
         assert [message.kind for message in second.messages] == ["request", RESPONSE]
 
-    def test_bad_entry_named_in_error(self):
-        entries = json.loads(fixture_bytes("bundle_array.json"))
-        entries.append({"unrelated": 1})
-        message = parse_error(json.dumps(entries).encode())
-        assert message.startswith("entry 3 of 3: no agent run found (top-level keys: unrelated)")
+    def test_bad_entries_reported_and_good_runs_kept(self):
+        good = json.loads(fixture_bytes("bundle_array.json"))
+        entries = [good[0], "not a run", good[1], {"unrelated": 1}]
+        parsed = parse_log_entries(json.dumps(entries).encode(), "bundle.json")
+        assert [run.run_index for run in parsed.runs] == [0, 2]
+        assert [run.user_prompt for run in parsed.runs] == ["How do I add JWT auth?", "How do I run migrations?"]
+        assert [error.index for error in parsed.entry_errors] == [1, 3]
+        assert parsed.entry_errors[0].message.startswith("entry 2 of 4: expected a JSON object, found a string")
+        assert parsed.entry_errors[1] == EntryError(3, parsed.entry_errors[1].message)
+        assert "entry 4 of 4: no agent run found (top-level keys: unrelated)" in parsed.entry_errors[1].message
+
+    def test_parse_log_returns_readable_entries_of_bundle(self):
+        good = json.loads(fixture_bytes("bundle_array.json"))
+        runs = parse_log(json.dumps([good[0], None]).encode())
+        assert [run.run_index for run in runs] == [0]
+
+    def test_export_with_null_row_keeps_good_row(self):
+        document = json.loads(fixture_bytes("bundle_export.json"))
+        document["logs"].insert(0, None)
+        parsed = parse_log_entries(json.dumps(document).encode())
+        assert [run.run_index for run in parsed.runs] == [1, 2]
+        assert [error.index for error in parsed.entry_errors] == [0]
+
+    def test_bundle_without_readable_entry_fails(self):
+        message = parse_error(b'[{"unrelated": 1}, 5, null, "x", []]')
+        assert message.startswith("none of the 5 entries holds a readable run: entry 1 of 5: no agent run found")
+        assert message.endswith("; and 2 more")
+        with pytest.raises(ParseError):
+            parse_log_entries(b'[{"unrelated": 1}]')
+
+    def test_single_bad_entry_message_unchanged(self):
+        assert parse_error(b'[{"unrelated": 1}]').startswith("entry 1 of 1: no agent run found")
+
+    def test_single_run_has_no_entry_errors(self):
+        parsed = parse_log_entries(fixture_bytes("chat_messages.json"))
+        assert len(parsed.runs) == 1
+        assert parsed.entry_errors == []
 
     def test_empty_array_rejected(self):
         assert "empty JSON array" in parse_error(b"[]")
@@ -105,6 +137,28 @@ class TestOtherFormats:
         context = [part for part in run.parts if part.kind == TOOL_RETURN][0]
         assert context.tool_name == "search_docs"
         assert context.content == "Evidently is an open-source ML monitoring tool."
+
+    def test_tool_used_is_a_tool_call_with_context_as_return(self):
+        (run,) = parse_log(fixture_bytes("question_answer.json"))
+        assert [message.kind for message in run.messages] == [REQUEST, RESPONSE, REQUEST, RESPONSE]
+        (call,) = run.tool_calls
+        assert (call.tool_name, call.args, call.args_valid) == ("search_docs", {}, True)
+        assert [part.kind for part in run.messages[2].parts] == [TOOL_RETURN]
+        assert run.messages[2].parts[0].tool_name == "search_docs"
+        assert run.messages[3].parts[0].content == "Monitoring data quality."
+        assert run.usage_complete is False
+
+    def test_tool_used_without_context_and_as_list(self):
+        document = {"question": "q?", "answer": "a.", "tool_used": ["search_docs", "fetch", 3]}
+        (run,) = parse_log(json.dumps(document).encode())
+        assert [part.tool_name for part in run.tool_calls] == ["search_docs", "fetch"]
+        assert run.tools == ["search_docs", "fetch"]
+        assert [part.kind for part in run.responses[0].parts] == [TOOL_CALL, TOOL_CALL, TEXT]
+
+    def test_context_without_tool_used_stays_in_request(self):
+        (run,) = parse_log(fixture_bytes("query_response.json"))
+        assert run.tool_calls == []
+        assert [message.kind for message in run.messages] == [REQUEST, RESPONSE]
 
     def test_query_response(self):
         (run,) = parse_log(fixture_bytes("query_response.json"))
@@ -162,6 +216,30 @@ class TestRejectedShapes:
     def test_empty_messages_without_prompt_rejected(self):
         assert "no messages, prompt or answer found" in parse_error(b'{"messages": []}')
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            '{"messages": [null, 1, "x", []]}',
+            '{"messages": [null, 1, "x", [], {"kind": "response"}]}',
+            '{"messages": [{"kind": "request", "parts": [{"part_kind": "user-prompt", "content": " "}]}]}',
+            '{"messages": [{"role": "user", "content": null}]}',
+            '{"question": "", "answer": {}}',
+        ],
+    )
+    def test_messages_with_nothing_readable_rejected(self, text):
+        message = parse_error(text.encode())
+        assert message.startswith("the messages hold nothing the parser understands")
+        assert "expected a pydantic-ai run dump" in message
+
+    def test_some_unknown_parts_still_accepted(self):
+        text = '{"messages": [null, {"kind": "request", "parts": [{"part_kind": "user-prompt", "content": "hi"}]}]}'
+        (run,) = parse_log(text.encode())
+        assert run.user_prompt == "hi"
+
+    def test_usage_alone_is_something_readable(self):
+        (run,) = parse_log(b'{"messages": [{"kind": "response", "usage": {"input_tokens": 5, "output_tokens": 1}}]}')
+        assert run.usage.input_tokens == 5
+
 
 class TestInvalidJson:
     def test_truncated_file_gives_position(self):
@@ -183,6 +261,32 @@ class TestInvalidJson:
         text = json.dumps(document).replace('"kind": "response"', '"kind": "response", "usage": {"input_tokens": NaN}')
         (run,) = parse_log(text.encode())
         assert run.usage.input_tokens is None
+
+    def test_json_lines_named(self):
+        line = json.dumps({"question": "q", "answer": "a"})
+        message = parse_error(f"{line}\n{line}\n".encode())
+        assert message.startswith(f"invalid JSON: Extra data at line 2, column 1 (char {len(line) + 1})")
+        assert "JSON Lines" in message
+        assert "one JSON document per file" in message
+
+    def test_nul_padding_after_json_named(self):
+        message = parse_error(b'{"question": "q", "answer": "a"}' + b"\x00" * 100)
+        assert "followed by 100 NUL bytes" in message
+
+    def test_file_of_nul_bytes_named(self):
+        assert "only NUL bytes (4096)" in parse_error(b"\x00" * 4096)
+
+    def test_other_trailing_data_named(self):
+        assert "continues after the end of the JSON document" in parse_error(b'{"question": "q"} x')
+
+    @pytest.mark.parametrize(
+        "data",
+        [b'{"question": "a\tb"}', b'{"question": "a', b'{"question" "a"}', b'{"a": 1,}', b'["\\x"]'],
+    )
+    def test_json_messages_never_repeat_words(self, data):
+        message = parse_error(data)
+        assert " at at " not in message
+        assert message.count(" at line ") == 1
 
     def test_deep_nesting_rejected(self):
         message = parse_error(b"[" * 100_000 + b"]" * 100_000)

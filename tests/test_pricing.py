@@ -11,8 +11,11 @@ from decimal import Decimal
 import pytest
 from genai_prices.data_snapshot import get_snapshot
 
+from logs_app.ingest.pipeline import INGESTED
 from logs_app.ingest.pricing import GENAI_PRICES, REPORTED, price_run, reported_cost
 from logs_app.ingest.run import REQUEST, RESPONSE, TEXT, USER_PROMPT, Message, Part, Run, Usage
+from logs_app.models import LLMLog
+from tests.ingest_support import one_pass, run_log, write_file
 
 MTOK = Decimal(1_000_000)
 WHEN = datetime(2025, 10, 1, 12, 0, tzinfo=UTC)
@@ -343,7 +346,11 @@ class TestReportedCost:
         cost = price_run(make_run(response(usage)))
 
         assert cost.total_cost == Decimal("0.00045")
-        assert cost.note == "the log reports a cost of 0.001 USD"
+        assert cost.source == GENAI_PRICES
+        assert cost.note == (
+            "The log itself reports 0.001 USD; the total is genai-prices' 0.00045 USD "
+            "at the prices in effect when the run was made."
+        )
 
     def test_partly_reported_cost_is_not_a_run_total(self):
         run = make_run(
@@ -352,6 +359,150 @@ class TestReportedCost:
         )
 
         assert reported_cost(run) is None
+
+
+class TestUndatedReportedCost:
+    """A log with its own whole-run cost and no timestamps: genai-prices can only guess the prices' date."""
+
+    def test_differing_figures_store_the_logs_own_and_name_both(self):
+        # gpt-4o-mini at its newest prices: 0.00045 USD; the log says 0.0009.
+        undated = response(Usage(input_tokens=1000, output_tokens=500), when=None)
+
+        cost = price_run(make_run(undated, reported_cost=Decimal("0.0009")))
+
+        assert cost.total_cost == Decimal("0.0009")
+        assert cost.source == REPORTED
+        assert cost.input_cost is None
+        assert cost.output_cost is None
+        assert cost.note == (
+            "The total is the 0.0009 USD that the log itself reports. The log has no timestamps, "
+            "so genai-prices could only use its newest prices, which give 0.00045 USD."
+        )
+
+    def test_run_level_usage_without_timestamps_is_treated_alike(self):
+        run = Run(
+            log_format="test",
+            model="gpt-4o-mini",
+            provider="openai",
+            usage=Usage(input_tokens=1000, output_tokens=500),
+            reported_cost=Decimal("30.78"),
+        )
+
+        cost = price_run(run)
+
+        assert cost.total_cost == Decimal("30.78")
+        assert "30.78 USD that the log itself reports" in cost.note
+        assert "0.00045 USD" in cost.note
+
+    def test_agreeing_figures_keep_genai_prices_and_say_so(self):
+        undated = response(Usage(input_tokens=1000, output_tokens=500), when=None)
+
+        cost = price_run(make_run(undated, reported_cost=Decimal("0.00046")))
+
+        assert cost.total_cost == Decimal("0.00045")
+        assert cost.source == GENAI_PRICES
+        assert "newest prices (0.00045 USD), which agrees with the 0.00046 USD" in cost.note
+
+    def test_fallback_keeps_why_genai_prices_failed(self):
+        unpriced = response(Usage(input_tokens=10, output_tokens=10), model="acme-unlisted", provider="acme", when=None)
+
+        cost = price_run(make_run(unpriced, reported_cost=Decimal("1.5")))
+
+        assert cost.total_cost == Decimal("1.5")
+        assert cost.source == REPORTED
+        assert cost.note.startswith("The total is the 1.5 USD that the log itself reports, because genai-prices")
+        assert "no price for model 'acme-unlisted'" in cost.note
+        assert cost.note.endswith(".")
+
+
+class TestInvalidReportedCost:
+    """A router's cost figure that cannot be right is ignored, and the valid token counts are still priced."""
+
+    @pytest.mark.parametrize(
+        "problem",
+        ["the reported cost is out of range (-0.01)", "the reported cost is out of range (1E+12)"],
+    )
+    def test_parser_flagged_cost_does_not_block_pricing(self, problem):
+        usage = Usage(input_tokens=1000, output_tokens=500, problem=problem)
+
+        cost = price_run(make_run(response(usage)))
+
+        assert cost.total_cost == Decimal("0.00045")
+        assert cost.source == GENAI_PRICES
+        assert cost.note == f"The log's own cost figure was ignored: {problem}."
+
+    def test_token_problem_beside_a_cost_problem_still_blocks(self):
+        problem = "the reported cost is out of range (-1); cache_read_tokens (50) is larger than input_tokens (10)"
+        usage = Usage(input_tokens=10, cache_read_tokens=50, output_tokens=10, problem=problem)
+
+        cost = price_run(make_run(response(usage)))
+
+        assert cost.total_cost is None
+        assert "cache_read_tokens (50) is larger than input_tokens (10)" in cost.unknown_reason
+        assert "reported cost" not in cost.unknown_reason
+
+    @pytest.mark.parametrize("figure", [Decimal("-0.5"), Decimal("NaN"), Decimal("Infinity"), Decimal(10**9)])
+    def test_unstorable_reported_cost_is_ignored(self, figure):
+        run = make_run(response(Usage(input_tokens=1000, output_tokens=500)), reported_cost=figure)
+
+        cost = price_run(run)
+
+        assert cost.total_cost == Decimal("0.00045")
+        assert cost.reported_cost is None
+        assert "which cannot be right, so it was ignored" in cost.note
+
+    def test_unstorable_reported_cost_is_no_fallback(self):
+        run = make_run(response(None), reported_cost=Decimal(-2))
+
+        cost = price_run(run)
+
+        assert cost.total_cost is None
+        assert cost.unknown_reason == "the log has no token usage"
+
+
+class TestStoredAmounts:
+    def test_amounts_are_rounded_to_ten_places(self):
+        # gpt-4o-mini: 1 input token at $0.15 and 1 output token at $0.60 per MTok.
+        cost = price_run(make_run(response(Usage(input_tokens=1, output_tokens=1))))
+
+        for amount in (cost.input_cost, cost.output_cost, cost.total_cost, *cost.response_costs):
+            assert amount.as_tuple().exponent == -10
+        assert cost.total_cost == Decimal("0.00000075")
+
+    def test_reported_cost_is_rounded_to_ten_places(self):
+        run = make_run(response(None), reported_cost=Decimal("0.123456789012345"))
+
+        assert price_run(run).total_cost == Decimal("0.1234567890")
+
+    def test_billion_dollar_run_is_unknown(self):
+        # 2 x 999,999,999,999,999 output tokens at $0.60 per MTok, plus 2 x 1000 input at $0.15.
+        huge = Usage(input_tokens=1000, output_tokens=999_999_999_999_999)
+
+        cost = price_run(make_run(response(huge), response(huge)))
+
+        assert cost.total_cost is None
+        assert cost.input_cost is None
+        assert cost.unknown_reason == (
+            "cost of 1200000000.0002988 USD exceeds the maximum the database stores; the token counts are probably wrong"
+        )
+
+    @pytest.mark.django_db
+    def test_huge_token_counts_store_the_same_on_every_database(self, tmp_path):
+        huge = {"input_tokens": 1000, "output_tokens": 999_999_999_999_999, "details": {}}
+        document = run_log()
+        document["messages"][1]["usage"] = huge
+        document["messages"].append(dict(document["messages"][1]))
+        write_file(tmp_path, "huge.json", document)
+        write_file(tmp_path, "tiny.json", run_log(prompt="Capital of Spain?"))
+
+        summary = one_pass(tmp_path)
+
+        assert [result.status for result in summary.results] == [INGESTED, INGESTED]
+        huge_log = LLMLog.objects.get(filepath__endswith="huge.json")
+        assert huge_log.total_cost is None
+        assert "exceeds the maximum the database stores" in huge_log.cost_unknown_reason
+        # 40 input at $0.15 and 6 output at $0.60 per MTok.
+        assert LLMLog.objects.get(filepath__endswith="tiny.json").total_cost == Decimal("0.0000096000")
 
 
 def test_prices_come_from_the_bundled_data():

@@ -52,11 +52,20 @@ class CheckHour(models.Model):
         ]
 
 
-class RollupState(models.Model):
-    """The single row that records up to which run id the rollups are complete."""
+class DirtyHour(models.Model):
+    """A mark saying that the rollup rows of one UTC hour may be stale.
 
-    last_log_id = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    Whatever stores, changes or deletes a run adds a mark for the run's hour in
+    the same transaction. ``rollups.catch_up()`` deletes the marks and
+    recomputes their hours. The hour is deliberately not unique, so an hour may
+    have several marks. With a unique hour, an insert-if-absent that finds a
+    committed mark adds nothing. A catch-up could then delete that mark and
+    recompute the hour before the writer commits, and miss the writer's run.
+    Separate rows keep each writer's mark until a catch-up finds it committed,
+    and writers never wait for each other's marks.
+    """
+
+    hour = models.DateTimeField(help_text="Start of the UTC hour.")
 
     class Meta:
-        db_table = "dashboard_rollup_state"
+        db_table = "dashboard_dirty_hours"

@@ -1,15 +1,18 @@
 """Keep the hourly rollup tables in step with llm_logs and eval_checks.
 
-The rollups are complete for every run with an id up to RollupState.last_log_id.
-``catch_up()`` rolls up the runs stored since then, by recomputing the hours
-that those runs fall in. The dashboard calls it before it reads, and the
-ingest pipeline should call it after it stores runs, so that no page view has
-to roll up a large backlog itself. ``rebuild()`` recomputes everything.
+Every change to the runs marks the UTC hour it touches as dirty, in the
+transaction that makes the change (a DirtyHour row): storing a run, changing
+one, deleting one, and saving or deleting a check row. logs_app.dashboard.signals
+adds the marks for Model.save(), Model.delete() and QuerySet.delete(), the admin
+included, so the ingest store marks each run it saves. ``catch_up()``
+recomputes the dirty hours from the runs and removes their marks. The
+dashboard calls it before it reads. The ingest command calls it after a pass
+that stored runs, so that no page view has to roll up a large backlog itself.
 
-NOTE: runs are assumed to be added with increasing ids and never changed.
-Deleting runs (for example in the admin) leaves their figures in the rollups
-until ``manage.py rebuild_dashboard_rollups`` runs. Two ingesters committing
-out of id order could leave a run out the same way.
+Writes that send no signals (bulk_create, QuerySet.update(), raw SQL, such as
+the benchmark's seeding) mark nothing: run ``rebuild()``, through
+``manage.py rebuild_dashboard_rollups``, after them, and after upgrading from a
+version without dirty hours, restoring a database or changing TIME_ZONE.
 """
 
 import logging
@@ -19,53 +22,98 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Count, DecimalField, Exists, F, Max, Min, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncHour
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from logs_app.dashboard.models import CheckHour, RollupState, RunHour
+from logs_app.dashboard.models import CheckHour, DirtyHour, RunHour
 from logs_app.models import EvalCheck, LLMLog
 
 logger = logging.getLogger(__name__)
 
 HOUR = timedelta(hours=1)
 KEY = ("provider", "model", "agent_name")
+# Any fixed number: PostgreSQL advisory locks are named by a bigint.
+ROLLUP_LOCK_KEY = 7_140_512_003
+
+
+def mark_dirty(moments):
+    """Mark the hours that hold these datetimes as dirty. Call it inside the transaction that changes the runs."""
+    hours = sorted({_hour_floor(_as_datetime(moment)) for moment in moments if moment is not None})
+    DirtyHour.objects.bulk_create(DirtyHour(hour=hour) for hour in hours)
 
 
 def catch_up():
-    """Roll up the runs stored since the last call; return how many runs that covered."""
-    latest = LLMLog.objects.aggregate(latest=Max("id"))["latest"] or 0
-    state = RollupState.objects.filter(pk=1).first()
-    if state is not None and state.last_log_id >= latest:
+    """Recompute the rollups of the dirty hours; return how many hours that was."""
+    if not DirtyHour.objects.exists():
         return 0
 
     with transaction.atomic():
-        # The row lock makes concurrent callers wait, then find nothing left to do.
-        state, _created = RollupState.objects.select_for_update().get_or_create(pk=1)
-        latest = LLMLog.objects.aggregate(latest=Max("id"))["latest"] or 0
-        new_runs = LLMLog.objects.filter(id__gt=state.last_log_id, id__lte=latest).order_by()
-        count = new_runs.count()
-        hours = new_runs.annotate(hour=TruncHour("created_at", tzinfo=UTC)).values_list("hour", flat=True).distinct()
-        # Only the hours that received runs are recomputed, so one old run
-        # among new ones costs one extra hour, not every hour in between.
-        for start, end in _spans(sorted(hours)):
+        _lock()
+        # Why no mark gets lost: the DELETE below removes only marks that are
+        # already committed. On SQLite, this IMMEDIATE transaction has the write
+        # lock, so no other writer is open. On PostgreSQL under READ COMMITTED,
+        # the DELETE cannot see a mark whose transaction is still open, so that
+        # mark stays for the next call. A mark commits with its run change or
+        # after it (a bare save() outside a transaction), so each statement
+        # after the DELETE reads the changes behind the marks it removed.
+        hours = sorted(set(_take_marks()))
+        for start, end in _spans(hours):
             _refresh(start, end)
-        state.last_log_id = latest
-        state.save()
 
-    logger.info("Rolled up %d new runs for the dashboard, up to run id %d.", count, latest)
-    return count
+    logger.info("Recomputed %d dirty hour%s of the dashboard rollups.", len(hours), "s" * (len(hours) != 1))
+    return len(hours)
 
 
 def rebuild():
-    """Recompute every rollup row from the runs; return the number of runs covered."""
+    """Recompute every rollup row from the runs; return the number of runs covered.
+
+    Needed after writes that mark no hours dirty (bulk inserts, QuerySet.update(), raw SQL).
+    """
     with transaction.atomic():
-        state, _created = RollupState.objects.select_for_update().get_or_create(pk=1)
+        _lock()
+        # As in catch_up(), the marks removed here belong to committed changes,
+        # so the full recompute below includes them.
+        _take_marks()
         RunHour.objects.all().delete()
         CheckHour.objects.all().delete()
-        span = LLMLog.objects.aggregate(first=Min("created_at"), last=Max("created_at"), latest=Max("id"))
-        if span["latest"] is not None:
+        span = LLMLog.objects.aggregate(first=Min("created_at"), last=Max("created_at"), runs=Count("id"))
+        if span["runs"]:
             _refresh(_hour_floor(span["first"]), _hour_floor(span["last"]) + HOUR)
-        state.last_log_id = span["latest"] or 0
-        state.save()
-    return LLMLog.objects.filter(id__lte=state.last_log_id).count()
+    return span["runs"]
+
+
+def _lock():
+    """Serialise catch-ups and rebuilds, so that two of them never replace the same hour's rows at once."""
+    # SQLite needs nothing: its IMMEDIATE transactions already admit one writer at a time.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK_KEY])
+
+
+def _take_marks():
+    """Delete every committed dirty mark and return the hours they named."""
+    table = connection.ops.quote_name(DirtyHour._meta.db_table)
+    column = connection.ops.quote_name(DirtyHour._meta.get_field("hour").column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} RETURNING {column}")
+        return [_as_utc(value) for (value,) in cursor.fetchall()]
+
+
+def _as_datetime(value):
+    """Read a created_at value the way saving it does: a string is parsed, a naive time is in TIME_ZONE."""
+    value = LLMLog._meta.get_field("created_at").to_python(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_default_timezone())
+    return value
+
+
+def _as_utc(value):
+    # RETURNING bypasses the ORM's converters: SQLite gives text, PostgreSQL an aware datetime.
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def _spans(hours):

@@ -1,11 +1,21 @@
 """Ingest log files from a source: read, hash, parse, price, check, store, then mark processed.
 
+Identity: a single-run file is known by the SHA-256 of its bytes, a bundle
+entry by the SHA-256 of its canonical JSON (store.identity()). A bundle that
+is rewritten with one more entry stores that entry and counts the file as
+ingested; the entries already stored are not stored again.
+
 Error policy:
 
 - A file's runs and their check rows are saved in one transaction; the file is
   renamed only after the commit. Each run's content_hash is unique, so a crash
   between the commit and the rename finds the runs stored on the next pass:
   the file is reported as a duplicate and renamed then.
+- The file is renamed only if it is still the file that was read; one that a
+  writer replaced in the meantime stays for the next pass.
+- A bundle entry that cannot be read gets its own FailedFile row ("entry N of
+  M: ..."), with no set-aside path; the other entries are stored and the file
+  is renamed as usual. A bundle with no readable entry is set aside whole.
 - A file that does not parse while it is still changing (younger than the
   source's settle time) is left for a later pass. Once settled, it is set aside
   and a FailedFile row keeps the reason; it is not read again until someone
@@ -15,6 +25,7 @@ Error policy:
   and the caller retries later.
 """
 
+import errno
 import hashlib
 import logging
 import os
@@ -36,10 +47,11 @@ from django.utils import timezone
 
 from logs_app.ingest import store
 from logs_app.ingest.checks import run_checks
-from logs_app.ingest.parsing import parse_log
+from logs_app.ingest.decoding import decode_log
+from logs_app.ingest.parsing import load_json, parse_log_entries
 from logs_app.ingest.pricing import price_run
 from logs_app.ingest.run import NUL_REPLACEMENT, ParseError
-from logs_app.ingest.sources import FileTooLarge, LocalFolderSource
+from logs_app.ingest.sources import FileChanged, FileTooLarge, LocalFolderSource
 from logs_app.models import FailedFile, LLMLog
 
 logger = logging.getLogger(__name__)
@@ -69,6 +81,8 @@ class FileResult:
     name: str
     runs: int = 0
     reason: str = ""
+    # Bundle entries that could not be read; each counts as one failure in the summary.
+    failed_entries: int = 0
 
 
 @dataclass
@@ -82,6 +96,7 @@ class PassSummary:
 
     def add(self, result):
         self.results.append(result)
+        self.failed += result.failed_entries
         if result.status == INGESTED:
             self.files += 1
             self.runs += result.runs
@@ -169,7 +184,7 @@ class Ingester:
 
         file_hash = hashlib.sha256(data).hexdigest()
         try:
-            runs = parse_log(data, source_name=file.name)
+            parsed = parse_log_entries(data, source_name=file.name)
         except ParseError as error:
             if not self.source.is_settled(file):
                 return self._not_ready(file, str(error))
@@ -179,20 +194,29 @@ class Ingester:
             logger.exception("%s: unexpected error in the parser", file.name)
             return self._fail(file, _bug_reason("parsing", error), file_hash, len(data))
 
+        runs = parsed.runs
         if not runs:
             return self._fail(file, "cannot be parsed: the file contains no run", file_hash, len(data))
         if not self.source.is_settled(file) and self.source.changed_since_read(file, len(data)):
             # Valid JSON that is still growing: a writer that flushes whole objects.
             return self._not_ready(file, "changed while it was read")
+        if parsed.entry_errors and not self.source.is_settled(file):
+            return self._not_ready(file, parsed.entry_errors[0].message)
 
-        return self._store(file, file_hash, data, runs)
+        in_bundle = bool(parsed.entry_errors) or len(runs) > 1 or runs[0].raw_json != decode_log(data)
+        bad_entries = _entry_failures(data, file_hash, parsed.entry_errors)
+        return self._store(file, file_hash, data, runs, in_bundle, bad_entries)
 
-    def _store(self, file, file_hash, data, runs, attempt=1):
-        identities = [store.identity(file_hash, run, len(runs)) for run in runs]
-        stored = set(LLMLog.objects.filter(content_hash__in=identities).values_list("content_hash", flat=True))
-        new = [(run, key) for run, key in zip(runs, identities, strict=True) if key not in stored]
+    def _store(self, file, file_hash, data, runs, in_bundle, bad_entries, attempt=1):
+        identities = {}
+        for run in runs:
+            # Identical entries of one bundle are one run.
+            identities.setdefault(store.identity(file_hash, run, in_bundle), run)
+        stored = set(LLMLog.objects.filter(content_hash__in=list(identities)).values_list("content_hash", flat=True))
+        new = [(run, key) for key, run in identities.items() if key not in stored]
         if not new:
-            return self._duplicate(file)
+            self._record_bad_entries(file, bad_entries, len(data))
+            return self._duplicate(file, len(bad_entries))
 
         try:
             items = self._evaluate(file, new)
@@ -202,11 +226,12 @@ class Ingester:
         try:
             with transaction.atomic():
                 store.save_runs(items)
+                self._record_bad_entries(file, bad_entries, len(data))
                 _pause_at("before_commit")
         except IntegrityError as error:
             # Another poller committed the same content between our check and our insert.
             if attempt == 1:
-                return self._store(file, file_hash, data, runs, attempt=2)
+                return self._store(file, file_hash, data, runs, in_bundle, bad_entries, attempt=2)
             return self._fail(file, f"the database rejected the run: {error}", file_hash, len(data))
         except DataError as error:
             return self._fail(file, f"the database rejected the run: {error}", file_hash, len(data))
@@ -219,13 +244,25 @@ class Ingester:
         logger.info("Ingested %s: %d run%s", file.name, len(new), "s" * (len(new) != 1))
         self._mark_processed(file)
         _pause_at("after_rename")
-        return FileResult(INGESTED, file.name, runs=len(new))
+        return FileResult(INGESTED, file.name, runs=len(new), failed_entries=len(bad_entries))
+
+    def _record_bad_entries(self, file, bad_entries, size):
+        """Save one FailedFile row per unreadable bundle entry, unless an open row already has it."""
+        path = storable(file.location)[:1024]
+        for entry_hash, reason in bad_entries:
+            logger.warning("%s: %s; the readable entries are stored", file.name, reason)
+            if FailedFile.objects.filter(original_path=path, content_hash=entry_hash, retried_at__isnull=True).exists():
+                continue
+            FailedFile.objects.create(
+                original_path=path, set_aside_path="", reason=storable(reason), content_hash=entry_hash, size_bytes=size
+            )
 
     def _evaluate(self, file, new):
         """Price and check each run; returns (unsaved LLMLog, check results) pairs."""
         now = timezone.now()
         items = []
         for run, key in new:
+            store.fit_usage(run)
             try:
                 cost = price_run(run)
             except Exception as error:  # a pricing bug must not stop the others
@@ -240,37 +277,50 @@ class Ingester:
             items.append((log, results))
         return items
 
-    def _duplicate(self, file):
+    def _duplicate(self, file, failed_entries=0):
+        outcome = self._mark_processed(file)
+        if outcome == GONE:
+            return FileResult(GONE, file.name)
+        if outcome == NOT_READY:
+            return FileResult(NOT_READY, file.name, reason="changed after it was read")
         logger.debug("%s: already stored, skipped as a duplicate", file.name)
-        self._mark_processed(file)
-        return FileResult(DUPLICATE, file.name)
+        return FileResult(DUPLICATE, file.name, failed_entries=failed_entries)
 
     def _not_ready(self, file, why):
+        if self.source.is_gone(file):
+            logger.debug("%s: gone before it was settled (another poller took it)", file.name)
+            return FileResult(GONE, file.name)
         logger.debug("%s: not ready yet (%s); left for a later pass", file.name, why)
         return FileResult(NOT_READY, file.name, reason=why)
 
     def _mark_processed(self, file):
+        """Rename the file as processed; return INGESTED when renamed, GONE, NOT_READY (changed) or FAILED."""
         try:
             location = self.source.mark_processed(file)
+        except FileChanged:
+            logger.info("%s: changed after it was read, so it is not renamed; the next pass reads it again", file.name)
+            return NOT_READY
         except FileNotFoundError:
             logger.debug("%s: already renamed by another poller", file.name)
             self._rename_failures.pop(file.location, None)
-            return
+            return GONE
         except OSError as error:
             if file.location not in self._rename_failures:
                 logger.error(
                     "%s: its runs are stored, but it cannot be renamed (%s); it stays in place and the "
-                    "rename is retried every %ss without storing it twice. Make the logs folder writable.",
+                    "rename is retried every %ss without storing it twice. %s",
                     file.location,
-                    error.strerror or error,
+                    _describe(error),
                     self.rename_retry_seconds,
+                    _rename_advice(error),
                 )
             self._rename_failures[file.location] = time.monotonic()
-            return
+            return FAILED
         if self._rename_failures.pop(file.location, None) is not None:
             logger.info("%s: renamed to %s after an earlier failure", file.name, location)
         else:
             logger.debug("%s: renamed to %s", file.name, location)
+        return INGESTED
 
     def _rename_pending(self, file):
         failed_at = self._rename_failures.get(file.location)
@@ -297,6 +347,14 @@ class Ingester:
 
         try:
             location = self.source.set_aside(file, target)
+        except FileChanged:
+            # The new content gets its own verdict on the next pass, so this pass's record goes.
+            if created:
+                record.delete()
+            logger.info(
+                "%s: changed after it was read, so it is not set aside; the next pass reads it again", file.name
+            )
+            return FileResult(NOT_READY, file.name, reason="changed after it was read")
         except FileNotFoundError:
             # Another poller moved it first. If it recorded the failure too, keep only its record.
             if created and open_records.exclude(pk=record.pk).exists():
@@ -306,10 +364,11 @@ class Ingester:
         except OSError as error:
             if file.location not in self._rename_failures:
                 logger.error(
-                    "%s cannot be ingested (%s) and cannot be set aside either (%s); it stays in place.",
+                    "%s cannot be ingested (%s) and cannot be set aside either (%s); it stays in place. %s",
                     file.location,
                     reason,
-                    error.strerror or error,
+                    _describe(error),
+                    _rename_advice(error),
                 )
             self._rename_failures[file.location] = time.monotonic()
             return FileResult(FAILED, file.name, reason=reason)
@@ -379,6 +438,36 @@ def _bug_reason(step, error):
         f"unexpected error during {step} ({type(error).__name__}: {error}); this is a bug in the monitor, "
         "please report it with the file, then retry the file after upgrading"
     )
+
+
+def _entry_failures(data, file_hash, entry_errors):
+    """Return (content hash, reason) per unreadable bundle entry; the hash is the entry's identity.
+
+    Only a file with such entries pays for this second JSON load.
+    """
+    if not entry_errors:
+        return []
+    document = load_json(decode_log(data))
+    entries = document if isinstance(document, list) else document.get("logs", [])
+    failures = []
+    for error in entry_errors:
+        try:
+            entry_hash = store.entry_hash(entries[error.index])
+        except (IndexError, ValueError, RecursionError):  # ValueError: an integer too long for json.dumps
+            entry_hash = file_hash
+        failures.append((entry_hash, error.message))
+    return failures
+
+
+def _rename_advice(error):
+    """What the operator can do about a failed rename, from its errno."""
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "Make the logs folder writable."
+    if error.errno == errno.ENAMETOOLONG:
+        return "Give the file a shorter name."
+    if error.errno == errno.ENOSPC:
+        return "Free some space on the disk that holds the logs folder."
+    return "Check the logs folder and its failed/ subfolder."
 
 
 def _describe(error):

@@ -9,7 +9,7 @@ so a run prices the same on every machine with the same package version.
 
 import logging
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from ipaddress import ip_address
 from urllib.parse import urlsplit
 
@@ -30,6 +30,15 @@ LOCAL_HOSTS = {"localhost", "host.docker.internal"}
 # A reported cost that differs from the computed one by more than this share is noted.
 REPORTED_TOLERANCE = Decimal("0.1")
 
+# The money columns are numeric(20, 10). Every stored amount is rounded here, once, so that
+# SQLite and PostgreSQL hold the same value; a run of a billion dollars means wrong token counts.
+COST_PLACES = Decimal("1e-10")
+MAX_COST = Decimal(10**9)
+
+# How the parser starts a Usage.problem entry about the log's own cost figure (formats/common.py).
+# NOTE: matched as text until the parser keeps cost problems apart from token-count problems.
+REPORTED_COST_PROBLEM = "the reported cost"
+
 
 @dataclass
 class Cost:
@@ -42,7 +51,8 @@ class Cost:
     source: str = ""
     # What the log itself reports (a router's usage cost, the Claude Agent SDK's total_cost_usd).
     reported_cost: Decimal | None = None
-    # Why genai-prices could not price a run whose total comes from the reported cost, or "".
+    # One or two sentences for the reader: where the total comes from when that is not plain genai-prices
+    # at the run's own date, the log's own figure when it differs, a cost figure that was ignored; or "".
     note: str = ""
     # One total per response of run.responses, None where it is unknown; empty for run-level pricing.
     response_costs: list[Decimal | None] = field(default_factory=list)
@@ -57,20 +67,28 @@ class PricingError(Exception):
 
 
 def price_run(run):
-    """Return the run's cost, or an unknown cost with the reason."""
-    reported = reported_cost(run)
-    responses = run.responses
-    priced = [message for message in responses if _has_usage(message.usage)]
+    """Return the run's cost, or an unknown cost with the reason.
 
-    if priced and len(priced) == len(responses):
-        return _price_responses(run, responses, reported)
-    if not run.usage.is_empty and run.usage_complete:
-        # The log's own run totals, used when the responses carry no usage of their own.
-        return _price_run_usage(run, reported)
-    if priced:
-        missing = len(responses) - len(priced)
-        return _unknown(f"usage missing on {missing} of {len(responses)} responses", reported)
-    return _unknown("the log has no token usage", reported)
+    Which total is stored when the log reports its own cost:
+    - genai-prices fails: the log's figure, and the note keeps genai-prices' reason;
+    - the log has timestamps: genai-prices' figure, and the note names the log's figure when it differs;
+    - the log has no timestamps, so genai-prices can only use its newest prices: the log's figure,
+      which was worked out when the run was made, when the two differ; the note names both.
+    """
+    notes = _ignored_cost_notes(run)
+    reported = reported_cost(run)
+    if reported is not None and not _storable(reported):
+        notes.append(f"The log reports a cost of {_usd(reported)} USD, which cannot be right, so it was ignored.")
+        reported = None
+
+    try:
+        cost, undated = _price(run)
+    except PricingError as error:
+        cost = _fall_back(str(error), reported)
+    else:
+        cost = _compare(cost, undated, reported)
+    cost.note = " ".join([*notes, cost.note] if cost.note else notes)
+    return cost
 
 
 def reported_cost(run):
@@ -84,11 +102,37 @@ def reported_cost(run):
     return run.usage.reported_cost
 
 
+def _price(run):
+    """Return (Cost from genai-prices, whether the prices' date was guessed); raise PricingError."""
+    responses = run.responses
+    priced = [message for message in responses if _has_usage(message.usage)]
+    if priced and len(priced) == len(responses):
+        cost, undated = _price_responses(run, responses)
+    elif not run.usage.is_empty and run.usage_complete:
+        # The log's own run totals, used when the responses carry no usage of their own.
+        cost, undated = _price_run_usage(run)
+    elif priced:
+        raise PricingError(f"usage missing on {len(responses) - len(priced)} of {len(responses)} responses")
+    else:
+        raise PricingError("the log has no token usage")
+
+    if not _storable(cost.total_cost):
+        raise PricingError(
+            f"cost of {_usd(cost.total_cost)} USD exceeds the maximum the database stores; "
+            "the token counts are probably wrong"
+        )
+    cost.input_cost = _round(cost.input_cost)
+    cost.output_cost = _round(cost.output_cost)
+    cost.total_cost = _round(cost.total_cost)
+    cost.response_costs = [_round(amount) for amount in cost.response_costs]
+    return cost, undated
+
+
 def _has_usage(usage):
     return usage is not None and not usage.is_empty
 
 
-def _price_responses(run, responses, reported):
+def _price_responses(run, responses):
     input_cost = output_cost = Decimal(0)
     response_costs = []
     undated = False
@@ -104,7 +148,7 @@ def _price_responses(run, responses, reported):
                 timestamp=timestamp,
             )
         except PricingError as error:
-            return _unknown(f"response {number} of {len(responses)}: {error}", reported)
+            raise PricingError(f"response {number} of {len(responses)}: {error}") from error
         input_cost += result.input_price
         output_cost += result.output_price
         response_costs.append(result.total_price)
@@ -114,58 +158,114 @@ def _price_responses(run, responses, reported):
         output_cost=output_cost,
         total_cost=sum(response_costs, Decimal(0)),
         source=GENAI_PRICES,
-        reported_cost=reported,
         response_costs=response_costs,
     )
-    return _with_note(cost, undated)
+    return cost, undated
 
 
-def _price_run_usage(run, reported):
+def _price_run_usage(run):
     first = run.responses[0] if run.responses else None
     timestamp = run.started_at or run.finished_at or (first.timestamp if first else None)
     # NOTE: run totals add up the inputs of every request. A long-context tier can therefore
     # apply here although no single request crossed it, which per-response usage avoids.
-    try:
-        result = price_usage(
-            run.usage,
-            model=run.model or (first.model_name if first else ""),
-            provider=run.provider or (first.provider_name if first else ""),
-            provider_url=run.provider_url or (first.provider_url if first else ""),
-            timestamp=timestamp,
-        )
-    except PricingError as error:
-        return _unknown(str(error), reported)
+    result = price_usage(
+        run.usage,
+        model=run.model or (first.model_name if first else ""),
+        provider=run.provider or (first.provider_name if first else ""),
+        provider_url=run.provider_url or (first.provider_url if first else ""),
+        timestamp=timestamp,
+    )
     cost = Cost(
         input_cost=result.input_price,
         output_cost=result.output_price,
         total_cost=result.total_price,
         source=GENAI_PRICES,
-        reported_cost=reported,
     )
-    return _with_note(cost, timestamp is None)
+    return cost, timestamp is None
 
 
-def _with_note(cost, undated):
-    """Note what a reader of a computed cost should know: missing times, a reported cost that differs."""
-    notes = []
+def _compare(cost, undated, reported):
+    """Choose between genai-prices' total and the log's own figure, and note what the reader should know."""
+    computed = cost.total_cost
+    if reported is None:
+        if undated:
+            cost.note = (
+                f"The log has no timestamps, so genai-prices priced it at its newest prices ({_usd(computed)} USD); "
+                "the cost may differ from what was billed if prices changed since the run."
+            )
+        return cost
+
+    cost.reported_cost = _round(reported)
+    differs = abs(computed - reported) > REPORTED_TOLERANCE * max(reported, computed)
+    if undated and differs:
+        return Cost(
+            total_cost=cost.reported_cost,
+            source=REPORTED,
+            reported_cost=cost.reported_cost,
+            note=(
+                f"The total is the {_usd(reported)} USD that the log itself reports. The log has no timestamps, "
+                f"so genai-prices could only use its newest prices, which give {_usd(computed)} USD."
+            ),
+        )
     if undated:
-        notes.append("the log has no timestamps, so the newest prices in genai-prices were used")
-    reported = cost.reported_cost
-    if reported is not None and abs(cost.total_cost - reported) > REPORTED_TOLERANCE * max(reported, cost.total_cost):
-        notes.append(f"the log reports a cost of {reported} USD")
-    cost.note = "; ".join(notes)
+        cost.note = (
+            f"The log has no timestamps, so genai-prices priced it at its newest prices ({_usd(computed)} USD), "
+            f"which agrees with the {_usd(reported)} USD that the log itself reports."
+        )
+    elif differs:
+        cost.note = (
+            f"The log itself reports {_usd(reported)} USD; the total is genai-prices' {_usd(computed)} USD "
+            "at the prices in effect when the run was made."
+        )
     return cost
 
 
-def _unknown(reason, reported):
-    if reported is not None:
-        return Cost(
-            total_cost=reported,
-            source=REPORTED,
-            reported_cost=reported,
-            note=f"{reason}; the total is the cost the log reports",
-        )
-    return Cost(unknown_reason=reason)
+def _fall_back(reason, reported):
+    """Return the cost when genai-prices failed: the log's own figure with genai-prices' reason, or unknown."""
+    if reported is None:
+        return Cost(unknown_reason=reason)
+    return Cost(
+        total_cost=_round(reported),
+        source=REPORTED,
+        reported_cost=_round(reported),
+        note=f"The total is the {_usd(reported)} USD that the log itself reports, because genai-prices "
+        f"could not price the run: {reason}.",
+    )
+
+
+def _ignored_cost_notes(run):
+    """Return a sentence for each cost figure the parser found in the log and set aside as invalid."""
+    usages = [run.usage] + [message.usage for message in run.responses if message.usage is not None]
+    found = []
+    for usage in usages:
+        for problem in usage.problem.split("; "):
+            if problem.startswith(REPORTED_COST_PROBLEM) and problem not in found:
+                found.append(problem)
+    return [f"The log's own cost figure was ignored: {problem}." for problem in found]
+
+
+def _token_problem(usage):
+    """Return usage.problem without the entries about the log's own cost, which never block pricing."""
+    parts = [part for part in usage.problem.split("; ") if part and not part.startswith(REPORTED_COST_PROBLEM)]
+    return "; ".join(parts)
+
+
+def _storable(amount):
+    """Return whether the money columns can hold the amount: finite, not negative, below MAX_COST."""
+    return amount.is_finite() and Decimal(0) <= amount < MAX_COST
+
+
+def _round(amount):
+    return amount.quantize(COST_PLACES, rounding=ROUND_HALF_EVEN)
+
+
+def _usd(amount):
+    """Format an amount for a note: plain digits to at most ten decimal places, or an exponent when huge."""
+    if not amount.is_finite():
+        return str(amount)
+    if abs(amount) >= MAX_COST * 10**9:
+        return f"{amount:.3E}"
+    return f"{_round(amount).normalize():f}"
 
 
 def price_usage(usage, *, model, provider="", provider_url="", timestamp=None):
@@ -174,8 +274,9 @@ def price_usage(usage, *, model, provider="", provider_url="", timestamp=None):
     Raise PricingError when the usage is invalid or genai-prices has no price for the model.
     A timestamp of None prices at the newest prices in the bundled data.
     """
-    if usage.problem:
-        raise PricingError(f"the token counts are inconsistent: {usage.problem}")
+    problem = _token_problem(usage)
+    if problem:
+        raise PricingError(f"the token counts are inconsistent: {problem}")
     if usage.input_tokens is None or usage.output_tokens is None:
         missing = "input" if usage.input_tokens is None else "output"
         raise PricingError(f"the usage has no {missing} token count")

@@ -6,7 +6,7 @@ Nothing here knows about files, Django or the database.
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 # Part kinds, following pydantic-ai's part_kind names where one exists.
 SYSTEM_PROMPT = "system-prompt"
@@ -38,12 +38,16 @@ class Usage:
     reasoning_tokens: int | None = None
     # Cost that a router such as OpenRouter reported in the usage itself, in USD.
     reported_cost: Decimal | None = None
-    # Why the counts cannot be trusted (a negative count, cache above input), or "".
+    # Why the counts cannot be trusted (a negative or unreadable count, cache above input), or "".
     problem: str = ""
+    # True when the log gives a count that could not be used (unreadable, negative or implausibly large):
+    # that count is None, so a total built from this usage covers only part of the run.
+    counts_dropped: bool = False
 
     @property
     def is_empty(self):
-        return self.input_tokens is None and self.output_tokens is None
+        """True when the log gives no token counts and reports nothing wrong with them."""
+        return self.input_tokens is None and self.output_tokens is None and not self.problem
 
 
 @dataclass
@@ -116,6 +120,8 @@ class Run:
     history_messages: list[Message] = field(default_factory=list)
     # Run duration that the log itself reports (the Claude Agent SDK's duration_ms), when it has no timestamps.
     reported_duration_ms: int | None = None
+    # Values the parser ignored and the reason, one sentence each (a timestamp dated 9999, for example).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def responses(self):
@@ -133,6 +139,21 @@ class Run:
 
 class ParseError(ValueError):
     """A file that holds no run the parser understands; the message tells the user why."""
+
+
+class EntryError(NamedTuple):
+    """A bundle entry that holds no readable run: its 0-based position (as Run.run_index) and the reason."""
+
+    index: int
+    message: str
+
+
+@dataclass
+class ParsedFile:
+    """The runs of one log file, and the bundle entries that could not be read."""
+
+    runs: list[Run]
+    entry_errors: list[EntryError] = field(default_factory=list)
 
 
 def _json_safe(value):

@@ -14,6 +14,7 @@ from .text import (
     links,
     list_items,
     prose,
+    same_term,
     sentences,
     terms,
     words,
@@ -87,7 +88,10 @@ def answer_match(run):
     if not words(run.answer or ""):
         return _no_answer()
 
-    shared = question.keys() & terms(run.answer).keys()
+    answer_terms = terms(run.answer).keys()
+    shared = {
+        term for term in question if term in answer_terms or any(same_term(term, other) for other in answer_terms)
+    }
     score = len(shared) / len(question)
     missing = sorted(question[stem] for stem in question.keys() - shared)
     details = f"the answer uses {len(shared)} of the question's {len(question)} terms"

@@ -3,6 +3,7 @@
 import re
 from collections import Counter
 
+from ..run import TOOL_RETURN
 from .instructions import clauses, instruction_text
 
 SEARCH_WORD = "search"
@@ -31,4 +32,10 @@ def search_tools(run):
 
 
 def call_counts(run):
-    return Counter(part.tool_name for part in run.tool_calls)
+    """Count the calls of each tool: its call parts, or its returns when the log kept more of those.
+
+    A hand-written log may record only what a tool returned; each return still stands for one call.
+    """
+    calls = Counter(part.tool_name for part in run.tool_calls)
+    returns = Counter(part.tool_name for part in run.parts if part.kind == TOOL_RETURN and part.tool_name)
+    return calls | returns

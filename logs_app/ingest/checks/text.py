@@ -92,19 +92,51 @@ def headings(text):
     return HEADING_RE.findall(CODE_BLOCK_RE.sub(" ", text))
 
 
+# Suffixes that stem() strips, longest first, with what replaces them.
+SUFFIXES = (
+    ("ically", "ic"),
+    ("ations", ""),
+    ("ation", ""),
+    ("ical", "ic"),
+    ("ings", ""),
+    ("ing", ""),
+    ("ies", "y"),
+    ("ied", "y"),
+    ("ed", ""),
+    ("es", ""),
+    ("s", ""),
+    ("ly", ""),
+)
+# Stems shorter than this match only in full; "math" starts "mathematic", "cat" does not match "category".
+MIN_PREFIX_STEM = 4
+
+
 def stem(word):
     """Reduce an English word to a rough stem so that plural, verb and noun forms of a term match."""
     word = word.lower().replace("’", "'").removesuffix("'s")
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s", "ly"):
+    for suffix, replacement in SUFFIXES:
         if suffix == "s" and word.endswith(("ss", "us", "is")):
             break
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+            word = word[: -len(suffix)] + replacement
+            # "running" and "stopped": the doubled consonant goes too, except in "fall" or "pass".
+            doubled = len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouylsz"
+            if suffix in ("ing", "ings", "ed") and doubled:
+                word = word[:-1]
             break
     # "generate" and "generating" both become "generat".
     if word.endswith("e") and len(word) > 3:
         word = word[:-1]
     return word
+
+
+def same_term(first, second):
+    """Return whether two stems name one term: equal, or the shorter, of MIN_PREFIX_STEM letters or more,
+    starts the longer (a light stand-in for full stemming, as in "math" and "mathematics")."""
+    if first == second:
+        return True
+    short, long = sorted((first, second), key=len)
+    return len(short) >= MIN_PREFIX_STEM and short.isalpha() and long.startswith(short)
 
 
 def terms(text):

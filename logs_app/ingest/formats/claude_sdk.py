@@ -48,7 +48,7 @@ def read_run(document):
     else:
         run.usage = read_usage(document.get("usage"), cache_in_input=False) or Usage()
     run.usage.reported_cost = run.reported_cost
-    run.usage_complete = not run.usage.is_empty
+    run.usage_complete = not run.usage.is_empty and not run.usage.counts_dropped
 
     finish_reason = text_field(document, "subtype", "stop_reason")
     run.messages = [

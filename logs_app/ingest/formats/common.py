@@ -9,11 +9,21 @@ characters become NUL_REPLACEMENT, because PostgreSQL text cannot store them.
 Unpaired UTF-16 surrogates, which JSON escapes can encode, become U+FFFD,
 because they cannot be encoded as UTF-8.
 
-Timestamp rule: ISO 8601 strings of any precision are read. Timestamps with an
-offset (or "Z") are converted to UTC; naive timestamps are taken to be UTC
-already, because the loggers that write them do not record their zone.
+Timestamp rule: ISO 8601 strings of any precision are read, and so are epoch
+numbers (seconds, milliseconds, microseconds or nanoseconds, told apart by
+size), also when written as a string. Timestamps with an offset (or "Z") are
+converted to UTC; naive timestamps are taken to be UTC already, because the
+loggers that write them do not record their zone. A moment outside 1970-2099
+is read as unknown and noted (see collect_notes), because no agent ran then and
+such dates break date arithmetic downstream.
+
+Count rule: a token count is an integer, a float with no fraction (1000.0) or a
+string of digits ("1000"). Any other value that is present (1000.5, "1,000",
+"2e2", true) leaves the count unknown and sets Usage.problem, never silently.
 """
 
+import contextlib
+import contextvars
 import json
 import math
 import re
@@ -34,7 +44,23 @@ MAX_COST_USD = Decimal(10**9)
 # Maximum nesting that render_readable follows before it falls back to JSON text.
 MAX_RENDER_DEPTH = 12
 
+# Moments outside [EARLIEST_TIME, LATEST_TIME) are read as unknown.
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(2100, 1, 1, tzinfo=UTC)
+# Epoch numbers below each bound are read in that unit; 1e11 seconds is already year 5138.
+EPOCH_UNITS = ((1e11, 1), (1e14, 1e3), (1e17, 1e6), (1e20, 1e9))
+# Epoch seconds have had 9 or more digits since 1973; shorter digit strings ("2025") are not epochs.
+EPOCH_TEXT = re.compile(r"\s*\d{9,20}(\.\d{1,9})?\s*")
+
+# Python refuses to convert longer digit strings to int (sys.get_int_max_str_digits), so JSON integers
+# longer than this are read as floats: they are nonsense as counts or times, and an infinite float says so.
+MAX_INT_DIGITS = 4000
+
+# Notes are collected per run; beyond this many the rest are dropped.
+MAX_NOTES = 10
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_notes = contextvars.ContextVar("parse_notes", default=None)
 
 
 def clean_text(value):
@@ -63,6 +89,40 @@ def clean_json_value(value, depth=0):
     return value
 
 
+def load_json_value(text):
+    """Parse JSON text like json.loads, reading integers too long for int() as floats; raises ValueError."""
+    return json.loads(text, parse_int=_parse_int)
+
+
+def _parse_int(digits):
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        return float(digits)
+    return int(digits)
+
+
+@contextlib.contextmanager
+def collect_notes():
+    """Collect the notes that helpers add with add_note while reading one run; yields the list."""
+    notes = []
+    token = _notes.set(notes)
+    try:
+        yield notes
+    finally:
+        _notes.reset(token)
+
+
+def add_note(text):
+    notes = _notes.get()
+    if notes is not None and text not in notes and len(notes) < MAX_NOTES:
+        notes.append(text)
+
+
+def shown_value(value, limit=40):
+    """Return a value as a short repr for messages; long values are cut."""
+    text = clean_text(repr(value))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def json_text(value, indent=None):
     """Return a parsed JSON value as JSON text that keeps non-Latin characters readable."""
     return clean_text(json.dumps(value, ensure_ascii=False, indent=indent))
@@ -88,50 +148,75 @@ def as_dict(value):
 
 
 def parse_timestamp(value):
-    """Return an aware UTC datetime for an ISO 8601 string or epoch number, or None when it is not one."""
+    """Return an aware UTC datetime for an ISO 8601 string or an epoch number, or None when it is not one.
+
+    A moment outside 1970-2099 is None too, and adds a note for the run.
+    """
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
-        return _epoch_to_datetime(value)
-    if not isinstance(value, str):
+        moment = _epoch_to_datetime(value)
+    elif isinstance(value, str):
+        moment = _text_to_datetime(value)
+    else:
+        return None
+    if moment is None:
         return None
 
+    if not EARLIEST_TIME <= moment < LATEST_TIME:
+        add_note(f"timestamp {shown_value(value)} is outside 1970-2099, so it is ignored")
+        return None
+    return moment
+
+
+def _text_to_datetime(value):
     text = value.strip()
     if text[-1:] in ("Z", "z"):
         text = text[:-1] + "+00:00"
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        return None
+        # An epoch number written as a string; "20251001" is read as a date above, before this.
+        return _epoch_to_datetime(float(value)) if EPOCH_TEXT.fullmatch(value) else None
 
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     try:
         return moment.astimezone(UTC)
     except OverflowError:
-        return None
+        return _outside_range(value)
 
 
 def _epoch_to_datetime(value):
-    if not math.isfinite(value) or value <= 0:
+    # 0 is what loggers write for "not set"; NaN is no time at all.
+    if value != value or value == 0:
         return None
-    # Epoch milliseconds are three orders of magnitude larger than epoch seconds of the same era.
-    seconds = value / 1000 if value > 1e11 else value
-    try:
-        return datetime.fromtimestamp(seconds, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
+    # Comparing before dividing: an integer with hundreds of digits cannot become a float.
+    if value < 0 or value == math.inf:
+        return _outside_range(value)
+    for bound, per_second in EPOCH_UNITS:
+        if value < bound:
+            try:
+                return datetime.fromtimestamp(value / per_second, tz=UTC)
+            except (OverflowError, OSError, ValueError):
+                return _outside_range(value)
+    return _outside_range(value)
+
+
+def _outside_range(value):
+    add_note(f"timestamp {shown_value(value)} is outside 1970-2099, so it is ignored")
+    return None
 
 
 def to_count(value):
-    """Return a token count as int, or None when value is not a whole number (bool, NaN, text)."""
+    """Return a token count as int, or None when value is not a whole number (bool, NaN, 1.5, "1,000")."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
         return value
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,30}\s*", value):
         return int(value)
     return None
 
@@ -152,13 +237,19 @@ def to_decimal(value):
 
 
 def first_count(mapping, keys):
-    """Return (key, count) for the first of keys present in mapping with a whole-number value."""
+    """Return (key, count, problem) for the first of keys that mapping gives a value (null is no value).
+
+    count is None and problem says why when that value is not a whole number.
+    """
     for key in keys:
-        if key in mapping:
-            count = to_count(mapping[key])
-            if count is not None:
-                return key, count
-    return None, None
+        value = mapping.get(key)
+        if value is None:
+            continue
+        count = to_count(value)
+        if count is None:
+            return key, None, f"{key} is {shown_value(value)}, not a whole number"
+        return key, count, ""
+    return None, None, ""
 
 
 # Key spellings, in order of preference. pydantic-ai 1.x writes input_tokens/output_tokens;
@@ -191,25 +282,28 @@ def read_usage(raw, cache_in_input=True):
         "cache_write_tokens": first_count(raw, CACHE_WRITE_KEYS),
         "reasoning_tokens": first_count(raw, REASONING_KEYS),
     }
-    if found["reasoning_tokens"][1] is None:
+    if found["reasoning_tokens"][0] is None:
         found["reasoning_tokens"] = first_count(details, DETAIL_REASONING_KEYS)
     cost = to_decimal(details.get("cost"))
     if cost is None:
         cost = to_decimal(raw.get("cost"))
 
-    if all(count is None for _, count in found.values()) and cost is None:
+    if all(key is None for key, _, _ in found.values()) and cost is None:
         return None
 
     usage = Usage(reported_cost=cost)
     problems = []
-    for field_name, (key, count) in found.items():
-        if count is not None and count < 0:
+    for field_name, (key, count, problem) in found.items():
+        if problem:
+            problems.append(problem)
+        elif count is not None and count < 0:
             problems.append(f"{key} is negative ({count})")
             count = None
         elif count is not None and count > MAX_TOKEN_COUNT:
             problems.append(f"{key} is implausibly large ({count})")
             count = None
         setattr(usage, field_name, count)
+    usage.counts_dropped = bool(problems)
     if not cache_in_input and usage.input_tokens is not None:
         usage.input_tokens += (usage.cache_read_tokens or 0) + (usage.cache_write_tokens or 0)
     if cost is not None and not 0 <= cost <= MAX_COST_USD:
@@ -252,6 +346,7 @@ def sum_usages(usages):
             total.reported_cost = (total.reported_cost or Decimal(0)) + usage.reported_cost
         if usage.problem:
             problems.append(usage.problem)
+        total.counts_dropped = total.counts_dropped or usage.counts_dropped
     total.problem = "; ".join(problems)
     return total
 
@@ -320,7 +415,8 @@ def fill_totals(run, run_usage=None):
 
     Without a run-level usage, totals cover the responses that carry usage and
     usage_complete is False when any response has none. A run without any usage
-    keeps None totals: unknown, never 0.
+    keeps None totals: unknown, never 0. A count that could not be used also
+    makes the totals partial.
     """
     responses = run.responses
     response_usages = [message.usage for message in responses if message.usage is not None]
@@ -330,10 +426,15 @@ def fill_totals(run, run_usage=None):
         run.usage = run_usage
         if run.usage.reported_cost is None:
             run.usage.reported_cost = summed.reported_cost
-        run.usage_complete = not run_usage.is_empty
+        run.usage_complete = not run_usage.is_empty and not run_usage.counts_dropped
     else:
         run.usage = summed
-        run.usage_complete = bool(responses) and len(response_usages) == len(responses) and not summed.is_empty
+        run.usage_complete = (
+            bool(responses)
+            and len(response_usages) == len(responses)
+            and not summed.is_empty
+            and not summed.counts_dropped
+        )
 
     # A router's cost covers the run only when every response reports one; a partial sum would look like a total.
     if any(usage.reported_cost is None for usage in response_usages) or len(response_usages) < len(responses):

@@ -6,10 +6,8 @@ object or JSON text. The run is read from raw_json when it can be; the columns
 fill what it lacks.
 """
 
-import json
-
 from logs_app.ingest.formats import pydantic_ai, question_answer
-from logs_app.ingest.formats.common import parse_timestamp, read_usage, text_field
+from logs_app.ingest.formats.common import load_json_value, parse_timestamp, read_usage, text_field
 from logs_app.ingest.run import Run
 
 LOG_FORMAT = "llm-logs-export"
@@ -23,7 +21,7 @@ def read_run(document):
     inner = document.get("raw_json")
     if isinstance(inner, str):
         try:
-            inner = json.loads(inner)
+            inner = load_json_value(inner)
         except (ValueError, RecursionError):
             inner = None
 
@@ -43,9 +41,9 @@ def read_run(document):
         usage = read_usage(document)
         if usage is not None:
             run.usage = usage
-            run.usage_complete = True
+            run.usage_complete = not usage.is_empty and not usage.counts_dropped
     if run.started_at is None:
         run.started_at = run.finished_at = parse_timestamp(document.get("created_at"))
     if not run.messages:
-        run.messages = question_answer.build_messages(document, run, tool_name="")
+        run.messages = question_answer.build_messages(document, run, tools=[])
     return run

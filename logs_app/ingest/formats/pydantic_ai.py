@@ -5,7 +5,6 @@ with the messages from `result.all_messages()`; some add run-level `usage` and
 `output`. Per-response usage, model names and timestamps live in the messages.
 """
 
-import json
 from collections import Counter
 
 from logs_app.ingest.formats.common import (
@@ -17,6 +16,7 @@ from logs_app.ingest.formats.common import (
     fill_totals,
     is_placeholder_prompt,
     json_text,
+    load_json_value,
     parse_timestamp,
     read_usage,
     render_readable,
@@ -259,7 +259,7 @@ def read_tool_call(raw):
             part.args = {}
             return part
         try:
-            part.args = clean_json_value(json.loads(args))
+            part.args = clean_json_value(load_json_value(args))
         except (ValueError, RecursionError):
             part.args_valid = False
     elif args is None:
@@ -339,7 +339,9 @@ def find_answer(document, messages):
 
     A structured `output` object is rendered as Markdown; otherwise the arguments
     of a final_result call in the last response, then a string `output`, then the
-    text of the last response, then a top-level answer field.
+    text of the last response, then a top-level answer field. final_result
+    arguments that are not valid JSON are shown as written, after a note that
+    says so, as the timeline shows them.
     """
     output = document.get("output")
     if isinstance(output, (dict, list)) and output:
@@ -353,12 +355,14 @@ def find_answer(document, messages):
             (
                 part
                 for part in last.parts
-                if part.kind == TOOL_CALL and part.tool_name.startswith(FINAL_RESULT_PREFIX) and part.args
+                if part.kind == TOOL_CALL
+                and part.tool_name.startswith(FINAL_RESULT_PREFIX)
+                and (part.args or not part.args_valid)
             ),
             None,
         )
     if final_call is not None:
-        return render_readable(final_call.args) if final_call.args_valid else final_call.args_text
+        return final_result_answer(final_call)
     if isinstance(output, str) and output.strip():
         return clean_text(output)
 
@@ -368,6 +372,12 @@ def find_answer(document, messages):
             return text
     value = next((document.get(key) for key in ANSWER_KEYS if document.get(key)), None)
     return render_readable(value) if isinstance(value, (str, dict, list)) else ""
+
+
+def final_result_answer(call):
+    if call.args_valid:
+        return render_readable(call.args)
+    return f"({call.tool_name} arguments are not valid JSON; shown as written)\n\n{call.args_text}"
 
 
 def fill_model(run, document):

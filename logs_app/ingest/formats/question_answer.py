@@ -3,11 +3,15 @@
 Keys seen: `question`/`query`/`user_query`/`user_prompt` for the prompt,
 `answer`/`response`/`output` for the answer, and sometimes `context`,
 `search_results` and `tool_used`. The parser rebuilds a request and a
-response from them so that the timeline shows what the log holds.
+response from them so that the timeline shows what the log holds. When
+`tool_used` names a tool (or a list of tools), the log says the agent called
+it: the timeline gets a response with that tool call, then a request with the
+context as its return, then the answer.
 """
 
 from logs_app.ingest.formats import pydantic_ai
 from logs_app.ingest.formats.common import (
+    as_list,
     clean_text,
     fill_totals,
     json_text,
@@ -16,7 +20,18 @@ from logs_app.ingest.formats.common import (
     render_readable,
     text_field,
 )
-from logs_app.ingest.run import REQUEST, RESPONSE, SYSTEM_PROMPT, TEXT, TOOL_RETURN, USER_PROMPT, Message, Part, Run
+from logs_app.ingest.run import (
+    REQUEST,
+    RESPONSE,
+    SYSTEM_PROMPT,
+    TEXT,
+    TOOL_CALL,
+    TOOL_RETURN,
+    USER_PROMPT,
+    Message,
+    Part,
+    Run,
+)
 
 LOG_FORMAT = "question-answer"
 
@@ -39,26 +54,48 @@ def read_run(document):
     run.answer = render_readable(answer) if isinstance(answer, (dict, list)) else clean_text(answer)
     pydantic_ai.fill_model(run, document)
 
-    tool_name = text_field(document, "tool_used", "tool")
-    run.tools = [tool_name] if tool_name else pydantic_ai.read_tool_names(document.get("tools"), run)
+    used = used_tools(document)
+    run.tools = used or pydantic_ai.read_tool_names(document.get("tools"), run)
     timestamp = parse_timestamp(document.get("timestamp") or document.get("created_at") or document.get("logged_at"))
-    run.messages = build_messages(document, run, tool_name)
+    run.messages = build_messages(document, run, used)
 
     fill_totals(run, read_usage(document.get("usage")) or read_usage(document))
     run.started_at = run.finished_at = timestamp
     return run
 
 
-def build_messages(document, run, tool_name):
+def used_tools(document):
+    """Return the tools that `tool_used` (or `tool`) names: one name or a list of names."""
+    for key in ("tool_used", "tool"):
+        value = document.get(key)
+        names = [value] if isinstance(value, str) else as_list(value)
+        names = [clean_text(name) for name in names if isinstance(name, str) and name.strip()]
+        if names:
+            return list(dict.fromkeys(names))
+    return []
+
+
+def build_messages(document, run, tools):
+    """Return the request and response messages; with tools, their calls and returns sit in between."""
     request = Message(kind=REQUEST)
     if run.instructions:
         request.parts.append(Part(kind=SYSTEM_PROMPT, content=run.instructions))
     request.parts.append(Part(kind=USER_PROMPT, content=run.user_prompt))
+
+    returns = []
     for key in CONTEXT_KEYS:
         value = document.get(key)
         if value not in (None, "", []):
             content = clean_text(value) if isinstance(value, str) else json_text(value, indent=2)
-            request.parts.append(Part(kind=TOOL_RETURN, tool_name=tool_name or key, content=content))
+            returns.append(Part(kind=TOOL_RETURN, tool_name=tools[0] if tools else key, content=content))
+    answer = Message(kind=RESPONSE, model_name=run.model, parts=[Part(kind=TEXT, content=run.answer)])
+    if not tools:
+        request.parts.extend(returns)
+        return [request, answer]
 
-    response = Message(kind=RESPONSE, model_name=run.model, parts=[Part(kind=TEXT, content=run.answer)])
-    return [request, response]
+    calls = [Part(kind=TOOL_CALL, tool_name=name, args={}) for name in tools]
+    if not returns:
+        answer.parts[:0] = calls
+        return [request, answer]
+    call = Message(kind=RESPONSE, model_name=run.model, parts=calls)
+    return [request, call, Message(kind=REQUEST, parts=returns), answer]

@@ -1,13 +1,14 @@
 """Ingest agent-run logs from the logs folder, once or in a watch loop."""
 
 import logging
+import math
 import signal
 import threading
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections, connection
+from django.db import DataError, IntegrityError, close_old_connections, connection
 
 from logs_app.dashboard import rollups
 from logs_app.ingest.pipeline import DATABASE_OUTAGE, Ingester, PassSummary, retry_failed, source_from_settings
@@ -19,6 +20,8 @@ logger = logging.getLogger("logs_app.ingest.command")
 SLEEP_SLICE_SECONDS = 0.1
 # Show progress on a terminal when a pass has at least this many files.
 PROGRESS_MIN_FILES = 50
+# The shortest poll interval: anything shorter is a busy loop.
+MIN_POLL_SECONDS = 0.001
 
 
 class Command(BaseCommand):
@@ -56,15 +59,19 @@ class Command(BaseCommand):
         if options["debug"] or settings.INGEST_DEBUG:
             # Only the ingester's loggers: Django's DEBUG stays as configured.
             logging.getLogger("logs_app.ingest").setLevel(logging.DEBUG)
-        for name in ("poll_seconds", "settle_seconds"):
-            if options[name] is not None and options[name] < 0:
-                raise CommandError(f"--{name.replace('_', '-')} must be 0 or more, not {options[name]}.")
-        if options["glob"] is not None and "/" in options["glob"]:
-            raise CommandError(
-                f"--glob {options['glob']!r} matches file names inside the folder, so it cannot contain '/'."
-            )
+        for name, minimum in (("poll_seconds", MIN_POLL_SECONDS), ("settle_seconds", 0)):
+            value = options[name]
+            if value is not None and not (math.isfinite(value) and value >= minimum):
+                raise CommandError(
+                    f"--{name.replace('_', '-')} must be a finite number of at least {minimum}, not {value}."
+                )
         if options["prefix"] is not None and (not options["prefix"] or "/" in options["prefix"]):
             raise CommandError(f"--prefix {options['prefix']!r} must be a non-empty file name prefix without '/'.")
+        check_glob(
+            settings.LOG_FILE_GLOB if options["glob"] is None else options["glob"],
+            "LOG_FILE_GLOB" if options["glob"] is None else "--glob",
+            settings.PROCESSED_PREFIX if options["prefix"] is None else options["prefix"],
+        )
 
         source = source_from_settings(
             folder=options["logs_dir"],
@@ -150,7 +157,16 @@ class Command(BaseCommand):
         summary = ingester.run_pass(should_stop=self._should_stop, progress=self._progress_reporter())
         if summary.runs:
             # The dashboard would roll up new runs on its next view; doing it here keeps that view fast.
-            rollups.catch_up()
+            # The runs are committed and renamed already, so a rollup failure must not stop ingestion.
+            try:
+                rollups.catch_up()
+            except (ArithmeticError, ValueError, DataError, IntegrityError) as error:
+                logger.error(
+                    "Stored the runs, but the dashboard rollups could not be updated (%s: %s); ingestion goes on. "
+                    "Run `manage.py rebuild_dashboard_rollups` once the cause is fixed.",
+                    type(error).__name__,
+                    error,
+                )
         return summary
 
     def _retry_failed(self, source):
@@ -200,3 +216,16 @@ class Command(BaseCommand):
     def _on_signal(self, number, frame):
         # Only a flag: the loop finishes the file in hand and stops at the next check.
         self.stopping = True
+
+
+def check_glob(glob, origin, prefix):
+    """Raise CommandError when the glob can never match a file the ingester would read."""
+    if not glob:
+        raise CommandError(f"{origin} is empty; set it to a file name pattern such as '*.json'.")
+    if "/" in glob:
+        raise CommandError(f"{origin} {glob!r} matches file names inside the folder, so it cannot contain '/'.")
+    if glob.startswith(prefix):
+        raise CommandError(
+            f"{origin} {glob!r} starts with the processed prefix {prefix!r}, so it only matches files that are "
+            "already processed and nothing is ever ingested; use a pattern such as '*.json' or another prefix."
+        )
