@@ -41,6 +41,9 @@ from bench.harness import (  # noqa: E402
 )
 
 DATA = OUT / "data"
+# Per-database folders for child logs and scratch files, so that a SQLite and a
+# PostgreSQL run can go on at the same time; main() points them at bench/out/run-<db>/.
+RUN = OUT
 WORK = OUT / "work"
 PREFIX = "_"
 
@@ -77,10 +80,10 @@ def folder_bytes(folder):
 
 def measured_child(database, job, args, env, log_name):
     """Run bench/child.py; return its timings (start-up excluded) and the child's peak RSS."""
-    result_path = OUT / f"{log_name}.json"
+    result_path = RUN / f"{log_name}.json"
     result_path.unlink(missing_ok=True)
     command = [PYTHON, str(REPO / "bench" / "child.py"), str(result_path), job, *args]
-    _seconds, peak_mb, _out = timed_child(command, env, log_path=OUT / f"{log_name}.log")
+    _seconds, peak_mb, _out = timed_child(command, env, log_path=RUN / f"{log_name}.log")
     result = json.loads(result_path.read_text())
     return {**result, "peak_rss_mb": round(peak_mb, 1)}
 
@@ -167,7 +170,7 @@ def count_waiting(folder):
 
 
 def start_watch(database, logs_dir, poll_seconds, log_name):
-    log_file = open(OUT / log_name, "w")
+    log_file = open(RUN / log_name, "w")
     env = database.env(LOGS_DIR=logs_dir, POLL_SECONDS=poll_seconds)
     return subprocess_popen(ingest_command(watch=True), env, log_file), log_file
 
@@ -220,18 +223,18 @@ def bench_watch(vendor, total, batch=200):
     logs_dir = WORK / "watch"
     shutil.rmtree(logs_dir, ignore_errors=True)
     logs_dir.mkdir(parents=True)
-    process, log_file = start_watch(database, logs_dir, 0.1, "watch.log")
-    time.sleep(2)
-    sampler = RssSampler(process.pid, lambda: count_processed(logs_dir))
-    sampler.start()
     sources = sorted(staging.glob("*.json"))
     fed = 0
-    started = time.perf_counter()
-    deadline = started + 3600
+    process, log_file = start_watch(database, logs_dir, 0.1, "watch.log")
+    sampler = RssSampler(process.pid, lambda: count_processed(logs_dir))
     try:
+        time.sleep(2)
+        sampler.start()
+        started = time.perf_counter()
+        deadline = started + 3600
         while time.perf_counter() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(f"ingest_logs --watch exited with {process.returncode}; see {OUT / 'watch.log'}")
+                raise RuntimeError(f"ingest_logs --watch exited with {process.returncode}; see {RUN / 'watch.log'}")
             if fed < total and count_waiting(logs_dir) < batch // 2:
                 for source in sources[fed : fed + batch]:
                     partial = logs_dir / (source.name + ".part")
@@ -244,7 +247,8 @@ def bench_watch(vendor, total, batch=200):
         elapsed = time.perf_counter() - started
         time.sleep(1)
     finally:
-        sampler.stop()
+        if sampler.is_alive():
+            sampler.stop()
         stop_watch(process, log_file)
     processed = count_processed(logs_dir)
     result = {
@@ -357,7 +361,7 @@ def pages_database(vendor, runs, reseed):
     # Seeding bypasses the pipeline, which keeps the dashboard's rollups current; build them once here.
     log(f"building the dashboard rollups of {database.name}")
     rollup_seconds, _rss, _out = timed_child(
-        [PYTHON, MANAGE, "rebuild_dashboard_rollups"], database.env(), log_path=OUT / "rollups.log"
+        [PYTHON, MANAGE, "rebuild_dashboard_rollups"], database.env(), log_path=RUN / "rollups.log"
     )
 
     details = {}
@@ -366,7 +370,7 @@ def pages_database(vendor, runs, reseed):
         ("8 MB image log", corpus("image_8mb", 1, seed=5, image_bytes=8_000_000)),
     ):
         logs_dir = fresh_copy(source, WORK / "detail")
-        timed_child(ingest_command(), database.env(LOGS_DIR=logs_dir), log_path=OUT / "detail_ingest.log")
+        timed_child(ingest_command(), database.env(LOGS_DIR=logs_dir), log_path=RUN / "detail_ingest.log")
         details[label] = run_id_of(database, next(source.glob("*.json")))
     analyze(database)
     info = {
@@ -407,7 +411,7 @@ def run_id_of(database, path):
         with psycopg.connect(database.url) as conn:
             row = conn.execute("SELECT id FROM llm_logs WHERE content_hash = %s", [content_hash]).fetchone()
     if row is None:
-        raise RuntimeError(f"ingest_logs stored no run from {path}; see {OUT / 'detail_ingest.log'}")
+        raise RuntimeError(f"ingest_logs stored no run from {path}; see {RUN / 'detail_ingest.log'}")
     return row[0]
 
 
@@ -420,7 +424,7 @@ def bench_pages(vendor, runs_list, repeat, reseed, drop):
             command += ["--detail", f"{label}={log_id}"]
         log(f"timing pages at {runs} runs")
         env = database.env(DJANGO_SETTINGS_MODULE="bench.settings")
-        _seconds, _rss, out = timed_child(command, env, log_path=OUT / f"pages_{runs}.log")
+        _seconds, _rss, out = timed_child(command, env, log_path=RUN / f"pages_{runs}.log")
         results[str(runs)] = {
             "db_megabytes": round(info["db_bytes"] / 1e6),
             "rollup_rebuild_s": info.get("rollup_rebuild_s"),
@@ -456,6 +460,10 @@ def main():
     args = parser.parse_args()
 
     vendor = "postgresql" if args.db == "postgres" else "sqlite"
+    global RUN, WORK
+    RUN = OUT / f"run-{args.db}"
+    WORK = RUN / "work"
+    WORK.mkdir(parents=True, exist_ok=True)
     sizes = QUICK if args.quick else FULL
     sections = args.only.split(",") if args.only else ["ingest", "watch", "idle", "image", "pages"]
     OUT.mkdir(parents=True, exist_ok=True)

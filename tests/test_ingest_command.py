@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from logs_app.dashboard import rollups
 from logs_app.dashboard.models import DirtyHour, RunHour
 from logs_app.models import FailedFile, LLMLog
 from tests.ingest_support import CommandProcess, log_bytes, names, run_command, run_log, wait_for, write_file
@@ -58,6 +59,53 @@ class TestOnePass:
 
         assert not DirtyHour.objects.exists()
         assert RunHour.objects.get().runs == 1
+
+    def test_rollup_failure_after_the_commit_is_logged_and_ingestion_goes_on(self, logs_dir, monkeypatch, caplog):
+        def overflow():
+            raise OverflowError("date value out of range")
+
+        monkeypatch.setattr(rollups, "catch_up", overflow)
+        write_file(logs_dir, "a.json", run_log())
+
+        output = ingest(logs_dir=str(logs_dir))
+
+        assert "Ingested 1 run from 1 file" in output
+        assert names(logs_dir) == ["_a.json"]
+        assert "dashboard rollups could not be updated (OverflowError: date value out of range)" in caplog.text
+
+    def test_run_dated_at_the_end_of_the_calendar_is_ingested(self, logs_dir):
+        document = run_log()
+        for message in document["messages"]:
+            for part in message["parts"]:
+                part["timestamp"] = "9999-12-31T23:59:59+00:00"
+            message["timestamp"] = "9999-12-31T23:59:59+00:00"
+        write_file(logs_dir, "late.json", document)
+
+        output = ingest(logs_dir=str(logs_dir))
+
+        assert "Ingested 1 run from 1 file" in output
+        assert LLMLog.objects.get().created_at_from_log is False
+
+    @pytest.mark.parametrize(
+        ("glob", "expected"),
+        [("", "is empty"), ("sub/*.json", "cannot contain '/'"), ("_*.json", "starts with the processed prefix")],
+    )
+    def test_glob_setting_that_can_never_match_is_refused(self, logs_dir, settings, glob, expected):
+        settings.LOG_FILE_GLOB = glob
+
+        with pytest.raises(CommandError, match=expected) as raised:
+            ingest(logs_dir=str(logs_dir))
+
+        assert "LOG_FILE_GLOB" in str(raised.value)
+
+    def test_glob_option_starting_with_the_prefix_is_refused(self, logs_dir):
+        with pytest.raises(CommandError, match="--glob '_\\*.json' starts with the processed prefix"):
+            ingest(logs_dir=str(logs_dir), glob="_*.json")
+
+    @pytest.mark.parametrize("value", [0, float("inf"), float("nan")])
+    def test_poll_interval_must_be_positive_and_finite(self, logs_dir, value):
+        with pytest.raises(CommandError, match="--poll-seconds must be a finite number of at least 0.001"):
+            ingest(logs_dir=str(logs_dir), poll_seconds=value)
 
     def test_second_run_changes_nothing(self, logs_dir):
         write_file(logs_dir, "a.json", run_log())

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from logs_app.ingest import store
-from logs_app.ingest.pipeline import DUPLICATE, FAILED, INGESTED, NOT_READY, Ingester, retry_failed
+from logs_app.ingest.parsing import parse_log
+from logs_app.ingest.pipeline import DUPLICATE, FAILED, GONE, INGESTED, NOT_READY, Ingester, retry_failed
+from logs_app.ingest.pricing import Cost, price_run
 from logs_app.ingest.sources import LocalFolderSource
 from logs_app.models import EvalCheck, FailedFile, LLMLog
 from tests.ingest_support import log_bytes, make_source, names, one_pass, run_log, write_file
@@ -266,14 +268,14 @@ class TestNotReadyAndSetAside:
     def test_parser_bug_sets_only_that_file_aside(self, tmp_path, monkeypatch, caplog):
         from logs_app.ingest import pipeline
 
-        real_parse = pipeline.parse_log
+        real_parse = pipeline.parse_log_entries
 
         def parse_or_crash(data, source_name=""):
             if source_name == "crash.json":
                 raise KeyError("messages")
             return real_parse(data, source_name)
 
-        monkeypatch.setattr(pipeline, "parse_log", parse_or_crash)
+        monkeypatch.setattr(pipeline, "parse_log_entries", parse_or_crash)
         write_file(tmp_path, "crash.json", run_log(prompt="crash"), age=20)
         write_file(tmp_path, "fine.json", run_log(prompt="fine"), age=10)
 
@@ -531,3 +533,290 @@ class TestSizeLimit:
         summary = one_pass(tmp_path, max_file_bytes=len(data))
 
         assert statuses(summary) == {"run.json": INGESTED}
+
+
+class TestBundleIdentity:
+    def test_rewritten_bundle_stores_only_the_new_entry(self, tmp_path):
+        first = [run_log(prompt="one"), run_log(prompt="two")]
+        write_file(tmp_path, "logs.json", log_bytes(first))
+        one_pass(tmp_path)
+        # The logger writes the whole bundle again, with one more run and other spacing.
+        grown = json.dumps([*first, run_log(prompt="three")], indent=2).encode()
+        write_file(tmp_path, "logs.json", grown)
+
+        summary = one_pass(tmp_path)
+
+        assert statuses(summary) == {"logs.json": INGESTED}
+        assert summary.runs == 1
+        assert sorted(LLMLog.objects.values_list("user_prompt", flat=True)) == ["one", "three", "two"]
+
+    def test_bundle_rewritten_unchanged_is_a_duplicate(self, tmp_path):
+        entries = [run_log(prompt="one"), run_log(prompt="two")]
+        write_file(tmp_path, "logs.json", log_bytes(entries))
+        one_pass(tmp_path)
+        write_file(tmp_path, "logs.json", json.dumps(list(entries), sort_keys=True).encode())
+
+        summary = one_pass(tmp_path)
+
+        assert statuses(summary) == {"logs.json": DUPLICATE}
+        assert LLMLog.objects.count() == 2
+
+    def test_one_entry_bundle_grows_without_storing_twice(self, tmp_path):
+        write_file(tmp_path, "logs.json", log_bytes([run_log(prompt="one")]))
+        one_pass(tmp_path)
+        write_file(tmp_path, "logs.json", log_bytes([run_log(prompt="one"), run_log(prompt="two")]))
+
+        summary = one_pass(tmp_path)
+
+        assert summary.runs == 1
+        assert sorted(LLMLog.objects.values_list("user_prompt", flat=True)) == ["one", "two"]
+
+    def test_identical_entries_in_one_bundle_are_one_run(self, tmp_path):
+        write_file(tmp_path, "logs.json", log_bytes([run_log(prompt="same"), run_log(prompt="same")]))
+
+        summary = one_pass(tmp_path)
+
+        assert statuses(summary) == {"logs.json": INGESTED}
+        assert LLMLog.objects.count() == 1
+
+    def test_single_run_files_keep_the_hash_of_their_bytes(self, tmp_path):
+        data = log_bytes(run_log())
+        write_file(tmp_path, "run.json", data)
+
+        one_pass(tmp_path)
+
+        assert LLMLog.objects.get().content_hash == hashlib.sha256(data).hexdigest()
+
+
+class TestBundleWithBadEntries:
+    def test_good_entries_stored_and_each_bad_entry_recorded(self, tmp_path, caplog):
+        entries = [run_log(prompt="good one"), {"no": "run"}, run_log(prompt="good two"), 42]
+        write_file(tmp_path, "logs.json", log_bytes(entries))
+
+        summary = one_pass(tmp_path)
+
+        assert statuses(summary) == {"logs.json": INGESTED}
+        assert (summary.runs, summary.files, summary.failed) == (2, 1, 2)
+        assert "2 failed" in summary.line()
+        assert sorted(LLMLog.objects.values_list("user_prompt", flat=True)) == ["good one", "good two"]
+        assert names(tmp_path) == ["_logs.json"]
+        records = FailedFile.objects.order_by("reason")
+        assert [record.reason.split(":")[0] for record in records] == ["entry 2 of 4", "entry 4 of 4"]
+        assert {record.original_path for record in records} == {str(tmp_path / "logs.json")}
+        assert {record.set_aside_path for record in records} == {""}
+        assert "entry 2 of 4" in caplog.text
+
+    def test_bad_entry_is_recorded_once_when_the_bundle_grows(self, tmp_path):
+        entries = [run_log(prompt="good"), {"no": "run"}]
+        write_file(tmp_path, "logs.json", log_bytes(entries))
+        one_pass(tmp_path)
+        write_file(tmp_path, "logs.json", log_bytes([*entries, run_log(prompt="later")]))
+
+        summary = one_pass(tmp_path)
+
+        assert summary.runs == 1
+        assert FailedFile.objects.count() == 1
+
+    def test_bundle_without_a_readable_entry_is_set_aside(self, tmp_path):
+        write_file(tmp_path, "logs.json", log_bytes([{"no": "run"}, 7]))
+
+        summary = one_pass(tmp_path)
+
+        assert statuses(summary) == {"logs.json": FAILED}
+        assert names(tmp_path / "failed") == ["logs.json"]
+        assert FailedFile.objects.get().set_aside_path == str(tmp_path / "failed" / "logs.json")
+
+
+def usage_log(prompt="huge", **usage):
+    document = run_log(prompt=prompt)
+    document["messages"][1]["usage"] = {"input_tokens": 40, "output_tokens": 6, **usage}
+    return document
+
+
+class TestNumberLimits:
+    """Every database stores the same thing, and no value fails the file."""
+
+    def test_token_count_beyond_bigint_is_stored_as_unknown(self):
+        # The parser already drops implausible counts; the store is the last guard for any other source of runs.
+        run = parse_log(log_bytes(run_log()))[0]
+        run.usage.output_tokens = run.responses[0].usage.output_tokens = 2**63
+
+        store.fit_usage(run)
+        log = store.build_log(run, content_hash="x", filepath="f", cost=price_run(run), ingested_at=datetime.now(UTC))
+        log.save()
+
+        log.refresh_from_db()
+        assert log.total_output_tokens is None
+        assert log.total_input_tokens == 40
+        assert log.total_cost is None
+        assert "output_tokens" in log.cost_unknown_reason
+
+    def test_largest_bigint_token_count_is_kept(self):
+        run = parse_log(log_bytes(run_log()))[0]
+        run.usage.input_tokens = 2**63 - 1
+
+        store.fit_usage(run)
+        log = store.build_log(run, content_hash="x", filepath="f", cost=Cost(), ingested_at=datetime.now(UTC))
+        log.save()
+
+        log.refresh_from_db()
+        assert log.total_input_tokens == 2**63 - 1
+
+    def test_cost_beyond_the_money_column_is_unknown_with_the_reason(self):
+        run = parse_log(log_bytes(run_log()))[0]
+        cost = Cost(input_cost=Decimal("1E+12"), output_cost=Decimal(1), total_cost=Decimal("1E+12") + 1, source="x")
+
+        log = store.build_log(run, content_hash="x", filepath="f", cost=cost, ingested_at=datetime.now(UTC))
+        log.save()
+
+        log.refresh_from_db()
+        assert (log.input_cost, log.output_cost, log.total_cost) == (None, None, None)
+        assert "too large to store" in log.cost_unknown_reason
+
+    def test_cost_with_many_decimals_is_rounded_to_the_column(self):
+        run = parse_log(log_bytes(run_log()))[0]
+        amount = Decimal("0.123456789012345")
+        cost = Cost(input_cost=amount, output_cost=amount, total_cost=amount * 2, reported_cost=Decimal("1E+30"))
+
+        log = store.build_log(run, content_hash="x", filepath="f", cost=cost, ingested_at=datetime.now(UTC))
+        log.save()
+
+        log.refresh_from_db()
+        assert log.input_cost == Decimal("0.1234567890")
+        assert log.reported_cost is None
+        assert "too large to store" in log.cost_note
+
+    def test_cost_note_is_stored(self, tmp_path):
+        run = parse_log(log_bytes(run_log()))[0]
+        cost = Cost(total_cost=Decimal(1), note="The total is what the log reports.")
+
+        log = store.build_log(run, content_hash="x", filepath="f", cost=cost, ingested_at=datetime.now(UTC))
+
+        assert log.cost_note == "The total is what the log reports."
+
+    def test_run_time_at_the_end_of_the_calendar_is_unknown(self):
+        run = parse_log(log_bytes(run_log()))[0]
+        run.started_at = datetime(9999, 12, 31, 23, 30, tzinfo=UTC)
+        run.finished_at = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
+        now = datetime.now(UTC)
+
+        log = store.build_log(run, content_hash="x", filepath="f", cost=Cost(), ingested_at=now)
+        log.save()
+
+        assert (log.created_at, log.created_at_from_log, log.finished_at) == (now, False, None)
+
+    def test_duration_beyond_bigint_is_unknown(self):
+        run = parse_log(log_bytes(run_log()))[0]
+        run.started_at = run.finished_at = None
+        run.reported_duration_ms = 2**64
+
+        log = store.build_log(run, content_hash="x", filepath="f", cost=Cost(), ingested_at=datetime.now(UTC))
+
+        assert log.duration_ms is None
+
+
+class TestLongNames:
+    def name_max(self, folder):
+        return os.pathconf(folder, "PC_NAME_MAX")
+
+    def test_name_at_the_limit_is_renamed_to_a_short_processed_name(self, tmp_path):
+        name = "r" * (self.name_max(tmp_path) - len(".json")) + ".json"
+        write_file(tmp_path, name, run_log())
+
+        summary = one_pass(tmp_path)
+        again = one_pass(tmp_path)
+
+        assert statuses(summary) == {name: INGESTED}
+        [processed] = names(tmp_path)
+        assert processed.startswith("_rrr") and processed.endswith(".json")
+        assert len(processed.encode()) <= self.name_max(tmp_path)
+        assert again.results == []
+
+    def test_two_long_names_get_two_processed_names(self, tmp_path):
+        stem = "é" * ((self.name_max(tmp_path) - len(".json")) // 2)
+        write_file(tmp_path, stem + ".json", run_log(prompt="a"))
+        write_file(tmp_path, stem[:-1] + "x.json", run_log(prompt="b"))
+
+        one_pass(tmp_path)
+
+        processed = names(tmp_path)
+        assert len(processed) == 2 and all(name.startswith("_é") for name in processed)
+        assert LLMLog.objects.count() == 2
+
+    def test_long_name_that_fails_is_set_aside(self, tmp_path):
+        name = "b" * (self.name_max(tmp_path) - len(".json")) + ".json"
+        write_file(tmp_path, name, b"{")
+        one_pass(tmp_path)
+        write_file(tmp_path, name, b"[")  # the same name again: the numbered variant must fit too
+
+        one_pass(tmp_path)
+
+        assert names(tmp_path) == ["failed"]
+        assert len(names(tmp_path / "failed")) == 2
+        assert FailedFile.objects.count() == 2
+
+
+class TestClockSkew:
+    def test_broken_file_dated_tomorrow_is_set_aside_now(self, tmp_path, caplog):
+        path = write_file(tmp_path, "future.json", b'{"messages": [')
+        tomorrow = time.time() + 86400
+        os.utime(path, (tomorrow, tomorrow))
+
+        with caplog.at_level(logging.INFO, logger="logs_app.ingest"):
+            summary = one_pass(tmp_path)
+
+        assert statuses(summary) == {"future.json": FAILED}
+        assert "in the future" in caplog.text
+
+
+class TestSkippedFiles:
+    def test_links_pipes_and_folders_are_logged_once_with_the_reason(self, tmp_path, caplog):
+        write_file(tmp_path, "real.txt", run_log())
+        (tmp_path / "link.json").symlink_to(tmp_path / "real.txt")
+        os.mkfifo(tmp_path / "pipe.json")
+        (tmp_path / "folder.json").mkdir()
+        source = make_source(tmp_path)
+
+        with caplog.at_level(logging.INFO, logger="logs_app.ingest"):
+            source.list_files()
+            source.list_files()
+
+        lines = [record.getMessage() for record in caplog.records]
+        assert len(lines) == 3
+        assert any("link.json: skipped because it is a symbolic link" in line for line in lines)
+        assert any("pipe.json: skipped because it is a named pipe" in line for line in lines)
+        assert any("folder.json: skipped because it is a folder" in line for line in lines)
+
+    def test_prefixed_names_are_counted_at_debug(self, tmp_path, caplog):
+        write_file(tmp_path, "_done.json", run_log())
+
+        with caplog.at_level(logging.DEBUG, logger="logs_app.ingest"):
+            make_source(tmp_path).list_files()
+
+        assert "1 name(s) skipped" in caplog.text
+
+
+class RivalSource(LocalFolderSource):
+    """A source whose files another poller takes right after this one reads them."""
+
+    def read_bytes(self, file, limit=None):
+        data = super().read_bytes(file, limit)
+        taken = Path(self.folder) / "rival"
+        taken.mkdir(exist_ok=True)
+        os.rename(file.location, taken / file.name)
+        return data
+
+
+class TestAnotherPoller:
+    def test_files_taken_by_another_poller_are_not_counted(self, tmp_path):
+        write_file(tmp_path, "stored.json", run_log(prompt="stored"), age=20)
+        one_pass(tmp_path)
+        # The other poller has committed this file's run but not renamed it yet.
+        os.rename(tmp_path / "_stored.json", tmp_path / "stored.json")
+        write_file(tmp_path, "young.json", b'{"messages": [', age=0)
+
+        summary = Ingester(RivalSource(tmp_path, settle_seconds=60), rename_retry_seconds=0).run_pass()
+
+        assert [result.status for result in summary.results] == [GONE, GONE]
+        assert (summary.duplicates, summary.not_ready, summary.failed) == (0, 0, 0)
+        assert "0 duplicates" in summary.line() and "still being written" not in summary.line()

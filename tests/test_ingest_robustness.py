@@ -288,3 +288,34 @@ class TestFolderScan:
 
         assert [file.name for file in listed] == ["new.json"]
         assert elapsed < 0.5
+
+
+class TestFileReplacedAfterRead:
+    """A writer replaces the file while the ingester holds its old bytes: the new content is never lost."""
+
+    @pytest.mark.parametrize("replace", ["rename", "rewrite"])
+    def test_replaced_file_is_not_renamed_and_is_read_next_pass(self, logs_dir, replace):
+        path = write_file(logs_dir, "run.json", run_log(prompt="old"), age=30)
+
+        paused = CommandProcess(logs_dir, **{PAUSE_ENV: "read", "INGEST_TEST_PAUSE_SECONDS": "1"})
+        try:
+            wait_for(lambda: "paused at read" in paused.stderr, message="the pause at read")
+            if replace == "rename":
+                write_file(logs_dir, "run.json.tmp", run_log(prompt="new"), age=0)
+                os.rename(logs_dir / "run.json.tmp", path)
+            else:
+                path.write_bytes(log_bytes(run_log(prompt="new")))
+            code = paused.wait()
+        finally:
+            paused.stop()
+
+        assert code == 0, paused.output
+        assert names(logs_dir) == ["run.json"]
+        assert "changed after it was read" in paused.output
+        assert list(LLMLog.objects.values_list("user_prompt", flat=True)) == ["old"]
+
+        os.utime(path, (time.time() - 30, time.time() - 30))
+        one_pass(logs_dir)
+
+        assert names(logs_dir) == ["_run.json"]
+        assert sorted(LLMLog.objects.values_list("user_prompt", flat=True)) == ["new", "old"]

@@ -241,7 +241,9 @@ class TestUsage:
         usage = run.responses[0].usage
         assert usage is not None
         assert usage.is_empty is False
-        assert usage.problem == "input_tokens is '1,000', not a whole number; output_tokens is '2e2', not a whole number"
+        assert (
+            usage.problem == "input_tokens is '1,000', not a whole number; output_tokens is '2e2', not a whole number"
+        )
         assert run.usage_complete is False
 
     def test_unreadable_run_level_count_makes_totals_partial(self):
@@ -480,7 +482,7 @@ class TestTimestamps:
         run = parse_document(document)
         assert run.started_at is None
         (note,) = run.notes
-        assert note.startswith(f"timestamp {repr(value)[:20]}")
+        assert note.startswith("timestamp ")
         assert note.endswith(" is outside 1970-2099, so it is ignored")
 
     def test_integer_timestamp_with_hundreds_of_digits(self):

@@ -451,6 +451,15 @@ class TestInvalidReportedCost:
         assert cost.reported_cost is None
         assert "which cannot be right, so it was ignored" in cost.note
 
+    def test_bad_cost_figure_alone_is_no_usage(self):
+        problem = "the reported cost is out of range (-1)"
+
+        cost = price_run(make_run(response(Usage(problem=problem))))
+
+        assert cost.total_cost is None
+        assert cost.unknown_reason == "the log has no token usage"
+        assert cost.note == f"The log's own cost figure was ignored: {problem}."
+
     def test_unstorable_reported_cost_is_no_fallback(self):
         run = make_run(response(None), reported_cost=Decimal(-2))
 

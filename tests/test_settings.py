@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from monitoring_site.env import read_choice, read_origin_list
+from monitoring_site.env import read_choice, read_float, read_origin_list
 from monitoring_site.log_format import OneLineFormatter
 from monitoring_site.secret_key import create_secret_key_file
 
@@ -251,6 +251,11 @@ def test_connect_timeout_in_the_url_is_kept(load_settings):
         ("CSRF_TRUSTED_ORIGINS", "https://monitor.example.com/logs", "without a path"),
         ("LOG_LEVEL", "LOUD", "Use one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
         ("DB_CONNECT_TIMEOUT", "0", "at least 1"),
+        ("POLL_SECONDS", "0", "at least 0.001"),
+        ("POLL_SECONDS", "inf", "Expected a finite number"),
+        ("POLL_SECONDS", "1e999", "Expected a finite number"),
+        ("SETTLE_SECONDS", "nan", "Expected a finite number"),
+        ("DB_RETRY_MAX_SECONDS", "-inf", "Expected a finite number"),
     ],
 )
 def test_invalid_value_names_variable(load_settings, name, value, expected):
@@ -276,6 +281,26 @@ def test_read_choice_returns_the_spelling_of_the_choice(monkeypatch):
     monkeypatch.setenv("COLOUR", " Blue ")
 
     assert read_choice("COLOUR", "red", ("red", "blue")) == "blue"
+
+
+def test_read_float_refuses_a_value_above_the_maximum(monkeypatch):
+    monkeypatch.setenv("SHARE", "1.5")
+
+    with pytest.raises(ImproperlyConfigured, match="SHARE: '1.5'. Expected a number of at most 1"):
+        read_float("SHARE", 0.5, minimum=0, maximum=1)
+
+
+def test_read_float_accepts_the_bounds(monkeypatch):
+    monkeypatch.setenv("SHARE", " 1 ")
+
+    assert read_float("SHARE", 0.5, minimum=0, maximum=1) == 1.0
+
+
+def test_first_database_retry_cannot_wait_longer_than_the_longest(load_settings):
+    with pytest.raises(ImproperlyConfigured) as raised:
+        load_settings(SECRET_KEY=key(), DB_RETRY_INITIAL_SECONDS="90", DB_RETRY_MAX_SECONDS="60")
+
+    assert "DB_RETRY_INITIAL_SECONDS (90.0) is larger than DB_RETRY_MAX_SECONDS (60.0)" in str(raised.value)
 
 
 def test_read_origin_list_default_is_a_new_list():

@@ -31,12 +31,12 @@ LOCAL_HOSTS = {"localhost", "host.docker.internal"}
 REPORTED_TOLERANCE = Decimal("0.1")
 
 # The money columns are numeric(20, 10). Every stored amount is rounded here, once, so that
-# SQLite and PostgreSQL hold the same value; a run of a billion dollars means wrong token counts.
+# SQLite and PostgreSQL store the same value. A run that costs a billion dollars has wrong token counts.
 COST_PLACES = Decimal("1e-10")
 MAX_COST = Decimal(10**9)
 
-# How the parser starts a Usage.problem entry about the log's own cost figure (formats/common.py).
-# NOTE: matched as text until the parser keeps cost problems apart from token-count problems.
+# Opening words of a Usage.problem entry about the log's own cost figure (formats/common.py).
+# NOTE: matched as text because the parser puts cost problems and token-count problems in one field.
 REPORTED_COST_PROBLEM = "the reported cost"
 
 
@@ -51,8 +51,8 @@ class Cost:
     source: str = ""
     # What the log itself reports (a router's usage cost, the Claude Agent SDK's total_cost_usd).
     reported_cost: Decimal | None = None
-    # One or two sentences for the reader: where the total comes from when that is not plain genai-prices
-    # at the run's own date, the log's own figure when it differs, a cost figure that was ignored; or "".
+    # Sentences for the reader about where the total comes from, the log's own figure when it differs,
+    # and any cost figure that was ignored. Empty when genai-prices priced the run at its own date.
     note: str = ""
     # One total per response of run.responses, None where it is unknown; empty for run-level pricing.
     response_costs: list[Decimal | None] = field(default_factory=list)
@@ -72,8 +72,8 @@ def price_run(run):
     Which total is stored when the log reports its own cost:
     - genai-prices fails: the log's figure, and the note keeps genai-prices' reason;
     - the log has timestamps: genai-prices' figure, and the note names the log's figure when it differs;
-    - the log has no timestamps, so genai-prices can only use its newest prices: the log's figure,
-      which was worked out when the run was made, when the two differ; the note names both.
+    - the log has no timestamps, so genai-prices can only use its newest prices: the log's figure when
+      the two differ, because the log worked it out when the run was made. The note names both.
     """
     notes = _ignored_cost_notes(run)
     reported = reported_cost(run)
@@ -108,7 +108,7 @@ def _price(run):
     priced = [message for message in responses if _has_usage(message.usage)]
     if priced and len(priced) == len(responses):
         cost, undated = _price_responses(run, responses)
-    elif not run.usage.is_empty and run.usage_complete:
+    elif _has_usage(run.usage) and run.usage_complete:
         # The log's own run totals, used when the responses carry no usage of their own.
         cost, undated = _price_run_usage(run)
     elif priced:
@@ -129,7 +129,10 @@ def _price(run):
 
 
 def _has_usage(usage):
-    return usage is not None and not usage.is_empty
+    """True when usage gives token counts, or says what is wrong with them; a bad cost figure alone is no usage."""
+    if usage is None:
+        return False
+    return usage.input_tokens is not None or usage.output_tokens is not None or bool(_token_problem(usage))
 
 
 def _price_responses(run, responses):

@@ -189,11 +189,10 @@ class LocalFolderSource(LogSource):
         if unwanted and ("unwanted", unwanted) not in self._reported:
             self._reported.add(("unwanted", unwanted))
             logger.debug(
-                "%s: %d name(s) skipped: already processed (prefix %r), hidden, *%s, or not matching %r",
+                "%s: %d name(s) skipped: already processed (prefix %r), hidden, temporary, or not matching %r",
                 self.folder,
                 unwanted,
                 self.processed_prefix,
-                TEMPORARY_SUFFIX,
                 self.glob,
             )
         files.sort(key=lambda file: (file.modified_at, file.name))

@@ -347,7 +347,8 @@ def sum_usages(usages):
         if usage.problem:
             problems.append(usage.problem)
         total.counts_dropped = total.counts_dropped or usage.counts_dropped
-    total.problem = "; ".join(problems)
+    # Several responses often share one fault; the total names each fault once.
+    total.problem = "; ".join(dict.fromkeys("; ".join(problems).split("; "))) if problems else ""
     return total
 
 
