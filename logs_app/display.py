@@ -202,8 +202,10 @@ def _part_row(part):
     long_text = len(text) > COLLAPSE_CHARS or text.count("\n") >= COLLAPSE_LINES
     if kind in ("system-prompt", "thinking") or (kind == "tool-return" and long_text):
         row.collapsed = True
-        first_line = text.strip().split("\n", 1)[0]
-        row.summary = first_line[:SUMMARY_CHARS] + ("…" if len(text) > len(first_line[:SUMMARY_CHARS]) else "")
+        flat = " ".join(text.split())
+        row.summary = flat[:SUMMARY_CHARS] + ("…" if len(flat) > SUMMARY_CHARS else "")
+        if len(text) > SUMMARY_CHARS:
+            row.summary += f" ({len(text):,} characters)"
     return row
 
 

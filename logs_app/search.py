@@ -106,4 +106,4 @@ def repair_sqlite_index(using=DEFAULT_DB_ALIAS, **kwargs):
         for name in missing:
             cursor.execute(SQLITE_TRIGGERS[name])
         cursor.execute(f"INSERT INTO {SQLITE_FTS_TABLE}({SQLITE_FTS_TABLE}) VALUES ('rebuild')")
-    logger.warning("Recreated full-text search triggers %s and rebuilt the search index.", ", ".join(missing))
+    logger.info("Recreated full-text search triggers %s and rebuilt the search index.", ", ".join(missing))

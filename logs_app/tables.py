@@ -14,7 +14,11 @@ PAGE_SIZES = (25, 50, 100, 200)
 
 class LLMLogTable(tables.Table):
     created_at = tables.DateTimeColumn(
-        verbose_name="When", format="Y-m-d H:i", linkify=True, order_by=("created_at", "id")
+        verbose_name="When",
+        format="Y-m-d H:i",
+        linkify=True,
+        order_by=("created_at", "id"),
+        attrs={"td": {"class": "when"}},
     )
     duration_ms = tables.Column(verbose_name="Duration")
     # Not sortable: a filter narrows these better, and sorting a million rows by text needs an index each.
@@ -30,7 +34,13 @@ class LLMLogTable(tables.Table):
     total_input_tokens = tables.Column(verbose_name="Tokens in")
     total_output_tokens = tables.Column(verbose_name="Tokens out")
     total_cost = tables.Column(verbose_name="Cost", empty_values=())
-    checks = tables.Column(verbose_name="Checks", accessor="checks_failed", orderable=False, empty_values=())
+    checks = tables.Column(
+        verbose_name="Checks",
+        accessor="checks_failed",
+        orderable=False,
+        empty_values=(),
+        attrs={"td": {"class": "checks"}},
+    )
     feedback = tables.Column(verbose_name="Feedback", accessor="feedback_count", orderable=False, empty_values=())
 
     class Meta:

@@ -82,7 +82,7 @@ class TestBundles:
 
     def test_bundle_without_readable_entry_fails(self):
         message = parse_error(b'[{"unrelated": 1}, 5, null, "x", []]')
-        assert message.startswith("none of the 5 entries holds a readable run: entry 1 of 5: no agent run found")
+        assert message.startswith("none of the 5 entries contains a readable run: entry 1 of 5: no agent run found")
         assert message.endswith("; and 2 more")
         with pytest.raises(ParseError):
             parse_log_entries(b'[{"unrelated": 1}]')
@@ -228,7 +228,7 @@ class TestRejectedShapes:
     )
     def test_messages_with_nothing_readable_rejected(self, text):
         message = parse_error(text.encode())
-        assert message.startswith("the messages hold nothing the parser understands")
+        assert message.startswith("the messages contain nothing the parser can read")
         assert "expected a pydantic-ai run dump" in message
 
     def test_some_unknown_parts_still_accepted(self):

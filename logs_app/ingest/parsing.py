@@ -10,9 +10,9 @@ array, or an export object with a `logs` list, is a bundle of these. Every
 other shape raises ParseError with a sentence for the user. ParseError is the
 only exception that any input raises.
 
-A bundle gives the runs of the entries that can be read; each entry that
-cannot is reported in ParsedFile.entry_errors, and the file fails only when no
-entry can be read. JSON Lines (one object per line) is not read: the message
+A bundle gives the runs of the entries that can be read. Each entry that
+cannot be read is listed in ParsedFile.entry_errors, and the file fails only
+when no entry can be read. JSON Lines (one object per line) is not read: the message
 says that one JSON document per file is expected.
 
 Rules that hold for every format:
@@ -47,7 +47,7 @@ EXPECTED_SHAPES = (
     "result, or a JSON array of these"
 )
 
-# How many entry errors the message of a bundle with no readable entry quotes.
+# Maximum number of entry errors quoted in the message for a bundle without a readable entry.
 MAX_QUOTED_ERRORS = 3
 
 TOO_DEEP = "the JSON is nested too deeply to be a run log"
@@ -67,7 +67,7 @@ def parse_log(data, source_name=""):
 def parse_log_entries(data, source_name=""):
     """Return a ParsedFile with the runs in a log file's bytes and the bundle entries that could not be read.
 
-    Raise ParseError when the file holds no readable run at all.
+    Raise ParseError when the file contains no readable run at all.
     """
     text = decode_log(data)
     document = load_json(text)
@@ -104,7 +104,8 @@ def load_json(text):
 
 
 def json_error_message(text, error):
-    # Some of the json module's messages end in "at" ("Invalid control character at"); the position follows.
+    # Some of the json module's messages end in "at" ("Invalid control character at"), so that word is dropped
+    # before the position is added.
     reason = re.sub(r"\s+at$", "", error.msg)
     position = f"line {error.lineno}, column {error.colno} (char {error.pos})"
     return f"invalid JSON: {reason} at {position}{json_hint(text, error)}"
@@ -112,7 +113,7 @@ def json_error_message(text, error):
 
 def json_hint(text, error):
     if not text.strip("\x00"):
-        return f"; the file holds only NUL bytes ({len(text)}), as when a writer crashes before it writes the log"
+        return f"; the file contains only NUL bytes ({len(text)}), as when a writer crashes before it writes the log"
     stripped = text.lstrip()
     if not stripped.startswith(("{", "[")):
         return "; the file is not JSON (a run log starts with { or [)"
@@ -128,7 +129,7 @@ def json_hint(text, error):
             )
         if rest.lstrip().startswith(("{", "[")) and "\n" in text[: error.pos]:
             return (
-                "; the file holds several JSON documents, one per line (JSON Lines), which is not supported: "
+                "; the file contains several JSON documents, one per line (JSON Lines), which is not supported: "
                 "write one JSON document per file, or a JSON array of runs"
             )
         return "; the file continues after the end of the JSON document"
@@ -160,7 +161,7 @@ def read_bundle(entries):
         if len(errors) == 1:
             raise ParseError(quoted)
         more = f"; and {len(errors) - MAX_QUOTED_ERRORS} more" if len(errors) > MAX_QUOTED_ERRORS else ""
-        raise ParseError(f"none of the {len(errors)} entries holds a readable run: {quoted}{more}")
+        raise ParseError(f"none of the {len(errors)} entries contains a readable run: {quoted}{more}")
     return ParsedFile(runs=runs, entry_errors=errors)
 
 
@@ -181,7 +182,7 @@ def read_document(document):
         raise ParseError(f"no messages, prompt or answer found (top-level keys: {keys}); expected {EXPECTED_SHAPES}")
     if not has_content(run):
         raise ParseError(
-            "the messages hold nothing the parser understands (no known message part, prompt, answer or token "
+            "the messages contain nothing the parser can read (no known message part, prompt, answer or token "
             f"usage; top-level keys: {keys}); expected {EXPECTED_SHAPES}"
         )
     run.notes = notes
@@ -189,7 +190,7 @@ def read_document(document):
 
 
 def has_content(run):
-    """True when the run holds a known part with something in it, a prompt, an answer or token usage."""
+    """Return True when the run contains a known part with something in it, a prompt, an answer or token usage."""
     if run.user_prompt.strip() or run.answer.strip() or not run.usage.is_empty or run.reported_cost is not None:
         return True
     for message in [*run.history_messages, *run.messages]:

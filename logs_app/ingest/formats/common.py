@@ -10,7 +10,7 @@ Unpaired UTF-16 surrogates, which JSON escapes can encode, become U+FFFD,
 because they cannot be encoded as UTF-8.
 
 Timestamp rule: ISO 8601 strings of any precision are read, and so are epoch
-numbers (seconds, milliseconds, microseconds or nanoseconds, told apart by
+numbers (seconds, milliseconds, microseconds or nanoseconds, distinguished by
 size), also when written as a string. Timestamps with an offset (or "Z") are
 converted to UTC; naive timestamps are taken to be UTC already, because the
 loggers that write them do not record their zone. A moment outside 1970-2099
@@ -47,16 +47,16 @@ MAX_RENDER_DEPTH = 12
 # Moments outside [EARLIEST_TIME, LATEST_TIME) are read as unknown.
 EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST_TIME = datetime(2100, 1, 1, tzinfo=UTC)
-# Epoch numbers below each bound are read in that unit; 1e11 seconds is already year 5138.
+# Epoch numbers below each bound are read in that unit. 1e11 seconds is already the year 5138.
 EPOCH_UNITS = ((1e11, 1), (1e14, 1e3), (1e17, 1e6), (1e20, 1e9))
-# Epoch seconds have had 9 or more digits since 1973; shorter digit strings ("2025") are not epochs.
+# Epoch seconds have had 9 or more digits since March 1973, so shorter digit strings ("2025") are not epochs.
 EPOCH_TEXT = re.compile(r"\s*\d{9,20}(\.\d{1,9})?\s*")
 
 # Python refuses to convert longer digit strings to int (sys.get_int_max_str_digits), so JSON integers
-# longer than this are read as floats: they are nonsense as counts or times, and an infinite float says so.
+# longer than this are read as floats: they are nonsense as counts or times, and an infinite float is rejected as both.
 MAX_INT_DIGITS = 4000
 
-# Notes are collected per run; beyond this many the rest are dropped.
+# Maximum number of notes kept per run. Further notes are dropped.
 MAX_NOTES = 10
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -176,7 +176,7 @@ def _text_to_datetime(value):
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        # An epoch number written as a string; "20251001" is read as a date above, before this.
+        # An epoch number written as a string. fromisoformat has already read "20251001" as a date.
         return _epoch_to_datetime(float(value)) if EPOCH_TEXT.fullmatch(value) else None
 
     if moment.tzinfo is None:
@@ -188,7 +188,7 @@ def _text_to_datetime(value):
 
 
 def _epoch_to_datetime(value):
-    # 0 is what loggers write for "not set"; NaN is no time at all.
+    # Loggers write 0 for "not set", and NaN is no time at all.
     if value != value or value == 0:
         return None
     # Comparing before dividing: an integer with hundreds of digits cannot become a float.
@@ -239,7 +239,7 @@ def to_decimal(value):
 def first_count(mapping, keys):
     """Return (key, count, problem) for the first of keys that mapping gives a value (null is no value).
 
-    count is None and problem says why when that value is not a whole number.
+    When that value is not a whole number, count is None and problem gives the reason.
     """
     for key in keys:
         value = mapping.get(key)
@@ -347,7 +347,7 @@ def sum_usages(usages):
         if usage.problem:
             problems.append(usage.problem)
         total.counts_dropped = total.counts_dropped or usage.counts_dropped
-    # Several responses often share one fault; the total names each fault once.
+    # Several responses often share one fault, so the total names each fault once.
     total.problem = "; ".join(dict.fromkeys("; ".join(problems).split("; "))) if problems else ""
     return total
 

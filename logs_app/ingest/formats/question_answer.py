@@ -4,8 +4,8 @@ Keys seen: `question`/`query`/`user_query`/`user_prompt` for the prompt,
 `answer`/`response`/`output` for the answer, and sometimes `context`,
 `search_results` and `tool_used`. The parser rebuilds a request and a
 response from them so that the timeline shows what the log holds. When
-`tool_used` names a tool (or a list of tools), the log says the agent called
-it: the timeline gets a response with that tool call, then a request with the
+`tool_used` names a tool (or a list of tools), the log records that the agent
+called it: the timeline gets a response with that tool call, then a request with the
 context as its return, then the answer.
 """
 
