@@ -43,7 +43,7 @@ def read_int(name, default, minimum=None):
 
 
 def read_float(name, default, minimum=None, maximum=None):
-    """Read a finite number; inf and nan are refused, since no setting means "forever" that way."""
+    """Read a finite number. Infinity and NaN are rejected, because no setting may mean "forever"."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default

@@ -11,6 +11,8 @@ from decimal import Decimal
 import pytest
 from genai_prices.data_snapshot import get_snapshot
 
+from logs_app.ingest.formats import claude_sdk
+from logs_app.ingest.formats.common import read_usage
 from logs_app.ingest.pipeline import INGESTED
 from logs_app.ingest.pricing import GENAI_PRICES, REPORTED, price_run, reported_cost
 from logs_app.ingest.run import REQUEST, RESPONSE, TEXT, USER_PROMPT, Message, Part, Run, Usage
@@ -292,6 +294,32 @@ class TestUnknownCost:
         assert cost.total_cost is None
         assert cost.unknown_reason == "the log has no token usage"
 
+    def test_unreadable_run_level_count_is_the_reason(self):
+        run = make_run(response(None), usage=read_usage({"input_tokens": "lots", "output_tokens": 40}))
+        run.usage_complete = False
+
+        cost = price_run(run)
+
+        assert cost.total_cost is None
+        assert cost.unknown_reason == "the token counts cannot be used: input_tokens is 'lots', not a whole number"
+
+    @pytest.mark.parametrize(
+        ("usage", "fault"),
+        [
+            ({"input_tokens": "lots", "output_tokens": 40}, "input_tokens is 'lots', not a whole number"),
+            ({"input_tokens": -5, "output_tokens": 40}, "input_tokens is negative (-5)"),
+            (
+                {"input_tokens": 10, "cache_read_tokens": 50, "output_tokens": 40},
+                "cache_read_tokens (50) is larger than input_tokens (10)",
+            ),
+        ],
+    )
+    def test_response_reason_names_the_fault(self, usage, fault):
+        cost = price_run(make_run(response(read_usage(usage))))
+
+        assert cost.unknown_reason == f"response 1 of 1: the token counts cannot be used: {fault}"
+        assert "inconsistent" not in cost.unknown_reason
+
     def test_half_a_usage_record_is_unknown(self):
         cost = price_run(make_run(response(Usage(output_tokens=40))))
 
@@ -423,7 +451,7 @@ class TestInvalidReportedCost:
         ["the reported cost is out of range (-0.01)", "the reported cost is out of range (1E+12)"],
     )
     def test_parser_flagged_cost_does_not_block_pricing(self, problem):
-        usage = Usage(input_tokens=1000, output_tokens=500, problem=problem)
+        usage = Usage(input_tokens=1000, output_tokens=500, cost_problem=problem)
 
         cost = price_run(make_run(response(usage)))
 
@@ -432,14 +460,38 @@ class TestInvalidReportedCost:
         assert cost.note == f"The log's own cost figure was ignored: {problem}."
 
     def test_token_problem_beside_a_cost_problem_still_blocks(self):
-        problem = "the reported cost is out of range (-1); cache_read_tokens (50) is larger than input_tokens (10)"
-        usage = Usage(input_tokens=10, cache_read_tokens=50, output_tokens=10, problem=problem)
+        usage = Usage(
+            input_tokens=10,
+            cache_read_tokens=50,
+            output_tokens=10,
+            problem="cache_read_tokens (50) is larger than input_tokens (10)",
+            cost_problem="the reported cost is out of range (-1)",
+        )
 
         cost = price_run(make_run(response(usage)))
 
         assert cost.total_cost is None
-        assert "cache_read_tokens (50) is larger than input_tokens (10)" in cost.unknown_reason
-        assert "reported cost" not in cost.unknown_reason
+        assert cost.unknown_reason == (
+            "response 1 of 1: the token counts cannot be used: cache_read_tokens (50) is larger than input_tokens (10)"
+        )
+        assert cost.note == "The log's own cost figure was ignored: the reported cost is out of range (-1)."
+
+    def test_cost_problem_that_reads_like_a_token_problem_never_blocks(self):
+        # Pricing reads which field a problem sits in, never its wording.
+        usage = Usage(input_tokens=1000, output_tokens=500, cost_problem="cost is 'n/a', not a finite number")
+
+        cost = price_run(make_run(response(usage)))
+
+        assert cost.total_cost == Decimal("0.00045")
+        assert cost.note == "The log's own cost figure was ignored: cost is 'n/a', not a finite number."
+
+    def test_token_problem_that_mentions_the_cost_still_blocks(self):
+        usage = Usage(input_tokens=1000, output_tokens=500, problem="the reported cost of tokens is garbled")
+
+        cost = price_run(make_run(response(usage)))
+
+        assert cost.total_cost is None
+        assert cost.note == ""
 
     @pytest.mark.parametrize("figure", [Decimal("-0.5"), Decimal("NaN"), Decimal("Infinity"), Decimal(10**9)])
     def test_unstorable_reported_cost_is_ignored(self, figure):
@@ -454,11 +506,41 @@ class TestInvalidReportedCost:
     def test_bad_cost_figure_alone_is_no_usage(self):
         problem = "the reported cost is out of range (-1)"
 
-        cost = price_run(make_run(response(Usage(problem=problem))))
+        cost = price_run(make_run(response(Usage(cost_problem=problem))))
 
         assert cost.total_cost is None
         assert cost.unknown_reason == "the log has no token usage"
         assert cost.note == f"The log's own cost figure was ignored: {problem}."
+
+    @pytest.mark.parametrize(
+        ("usage", "expected"),
+        [
+            ({"input_tokens": 1000, "output_tokens": 500, "cost": "n/a"}, "the reported cost is 'n/a', not a finite number"),
+            ({"input_tokens": 1000, "output_tokens": 500, "details": {"cost": -3}}, "the reported cost is out of range (-3)"),
+        ],
+    )
+    def test_logged_cost_figure_is_ignored_with_a_note(self, usage, expected):
+        message = response(read_usage(usage))
+
+        cost = price_run(make_run(message))
+
+        assert cost.total_cost == Decimal("0.00045")
+        assert cost.source == GENAI_PRICES
+        assert cost.note == f"The log's own cost figure was ignored: {expected}."
+
+    def test_claude_sdk_cost_out_of_range_is_noted(self):
+        document = {
+            "type": "result",
+            "result": "Done.",
+            "total_cost_usd": -4,
+            "modelUsage": {"claude-sonnet-4-5": {"inputTokens": 1000, "outputTokens": 500}},
+        }
+
+        cost = price_run(claude_sdk.read_run(document))
+
+        assert cost.total_cost is not None
+        assert cost.reported_cost is None
+        assert "The log's own cost figure was ignored: total_cost_usd is out of range (-4)." in cost.note
 
     def test_unstorable_reported_cost_is_no_fallback(self):
         run = make_run(response(None), reported_cost=Decimal(-2))

@@ -1,9 +1,8 @@
 """Ingest log files from a source: read, hash, parse, price, check, store, then mark processed.
 
 Identity: a single-run file is known by the SHA-256 of its bytes, a bundle
-entry by the SHA-256 of its canonical JSON (store.identity()). A bundle that
-is rewritten with one more entry stores that entry and counts the file as
-ingested; the entries already stored are not stored again.
+entry by the SHA-256 of its canonical JSON (store.identity()). So a bundle
+rewritten with one more entry stores only that entry.
 
 Error policy:
 

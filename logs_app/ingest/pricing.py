@@ -35,10 +35,6 @@ REPORTED_TOLERANCE = Decimal("0.1")
 COST_PLACES = Decimal("1e-10")
 MAX_COST = Decimal(10**9)
 
-# Opening words of a Usage.problem entry about the log's own cost figure (formats/common.py).
-# NOTE: matched as text because the parser puts cost problems and token-count problems in one field.
-REPORTED_COST_PROBLEM = "the reported cost"
-
 
 @dataclass
 class Cost:
@@ -113,6 +109,8 @@ def _price(run):
         cost, undated = _price_run_usage(run)
     elif priced:
         raise PricingError(f"usage missing on {len(responses) - len(priced)} of {len(responses)} responses")
+    elif _has_usage(run.usage):
+        raise PricingError(_run_usage_fault(run.usage))
     else:
         raise PricingError("the log has no token usage")
 
@@ -130,9 +128,20 @@ def _price(run):
 
 def _has_usage(usage):
     """True when usage gives token counts, or says what is wrong with them; a bad cost figure alone is no usage."""
-    if usage is None:
-        return False
-    return usage.input_tokens is not None or usage.output_tokens is not None or bool(_token_problem(usage))
+    return usage is not None and not usage.is_empty
+
+
+def _run_usage_fault(usage):
+    """Return why run-level usage that the log gives cannot be priced (the parser marked it incomplete)."""
+    if usage.problem:
+        return _count_fault(usage)
+    return "the log's run-level token usage covers only part of the run"
+
+
+def _count_fault(usage):
+    # Usage.problem names each fault itself (not a whole number, negative, larger than another count),
+    # so the lead-in says only that the counts cannot be used, whatever the fault.
+    return f"the token counts cannot be used: {usage.problem}"
 
 
 def _price_responses(run, responses):
@@ -237,20 +246,14 @@ def _fall_back(reason, reported):
 
 
 def _ignored_cost_notes(run):
-    """Return a sentence for each cost figure the parser found in the log and set aside as invalid."""
+    """Return a sentence for each cost figure the parser found in the log and set aside (Usage.cost_problem)."""
     usages = [run.usage] + [message.usage for message in run.responses if message.usage is not None]
     found = []
     for usage in usages:
-        for problem in usage.problem.split("; "):
-            if problem.startswith(REPORTED_COST_PROBLEM) and problem not in found:
+        for problem in usage.cost_problem.split("; "):
+            if problem and problem not in found:
                 found.append(problem)
     return [f"The log's own cost figure was ignored: {problem}." for problem in found]
-
-
-def _token_problem(usage):
-    """Return usage.problem without the entries about the log's own cost, which never block pricing."""
-    parts = [part for part in usage.problem.split("; ") if part and not part.startswith(REPORTED_COST_PROBLEM)]
-    return "; ".join(parts)
 
 
 def _storable(amount):
@@ -277,9 +280,8 @@ def price_usage(usage, *, model, provider="", provider_url="", timestamp=None):
     Raise PricingError when the usage is invalid or genai-prices has no price for the model.
     A timestamp of None prices at the newest prices in the bundled data.
     """
-    problem = _token_problem(usage)
-    if problem:
-        raise PricingError(f"the token counts are inconsistent: {problem}")
+    if usage.problem:
+        raise PricingError(_count_fault(usage))
     if usage.input_tokens is None or usage.output_tokens is None:
         missing = "input" if usage.input_tokens is None else "output"
         raise PricingError(f"the usage has no {missing} token count")

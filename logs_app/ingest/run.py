@@ -38,8 +38,11 @@ class Usage:
     reasoning_tokens: int | None = None
     # Cost that a router such as OpenRouter reported in the usage itself, in USD.
     reported_cost: Decimal | None = None
-    # Why the counts cannot be trusted (a negative or unreadable count, cache above input), or "".
+    # Why the token counts cannot be trusted (a negative or unreadable count, cache above input), or "".
     problem: str = ""
+    # Why a cost figure the log gives was set aside (unreadable, NaN, negative or implausibly large), or "".
+    # Kept apart from problem because a bad cost figure never makes the token counts unusable.
+    cost_problem: str = ""
     # True when the log gives a count that could not be used (unreadable, negative or implausibly large):
     # that count is None, so a total built from this usage covers only part of the run.
     counts_dropped: bool = False

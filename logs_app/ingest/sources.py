@@ -9,7 +9,7 @@ LocalFolderSource rules:
 - Only regular files directly in the folder whose name matches the glob are
   candidates. The glob matches names, never subfolders. Symbolic links,
   FIFOs and folders are skipped, so a link cannot pull a file from elsewhere
-  into the database and a pipe cannot block a pass; each skipped path is
+  into the database and a pipe cannot block a pass. Each skipped path is
   logged once per process at INFO with the reason.
 - Names that start with the processed prefix, hidden names (".x") and "*.tmp"
   names are skipped before any stat, so a folder of 100,000 processed files

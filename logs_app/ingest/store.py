@@ -4,7 +4,7 @@ The caller owns the transaction: a file's runs are saved together or not at all.
 
 A run's identity (llm_logs.content_hash, unique) is:
 
-- for a file that holds one run, the SHA-256 of the file's bytes: byte-identical
+- for a file that contains one run, the SHA-256 of the file's bytes: byte-identical
   copies are one run, and two files that differ anywhere are two runs;
 - for an entry of a bundle (a JSON array or an export's `logs` list), the SHA-256
   of the entry's canonical JSON (keys sorted, no spaces, UTF-8), so a bundle
@@ -40,14 +40,14 @@ TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_wri
 
 
 def identity(file_hash, run, in_bundle):
-    """The content_hash of a run: see the module docstring."""
+    """Return the content_hash of a run, as the module docstring describes."""
     if not in_bundle:
         return file_hash
     return entry_hash(json.loads(run.raw_json))
 
 
 def entry_hash(entry):
-    """SHA-256 of one bundle entry's canonical JSON."""
+    """Return the SHA-256 of one bundle entry's canonical JSON."""
     text = json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 

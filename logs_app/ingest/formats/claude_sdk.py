@@ -9,14 +9,14 @@ is the whole input.
 from collections import Counter
 
 from logs_app.ingest.formats.common import (
-    MAX_COST_USD,
     as_dict,
     clean_text,
+    join_problems,
+    read_cost,
     read_usage,
     sum_usages,
     text_field,
     to_count,
-    to_decimal,
 )
 from logs_app.ingest.run import RESPONSE, TEXT, Message, Part, Run, Usage
 
@@ -33,8 +33,7 @@ def is_claude_result(document):
 def read_run(document):
     run = Run(log_format=LOG_FORMAT, provider="anthropic", answer=text_field(document, "result"))
     run.agent_name = text_field(document, "agent_name")
-    cost = to_decimal(document.get("total_cost_usd"))
-    run.reported_cost = cost if cost is not None and 0 <= cost <= MAX_COST_USD else None
+    run.reported_cost, cost_problem = read_cost(document.get("total_cost_usd"), label="total_cost_usd")
     duration = to_count(document.get("duration_ms"))
     run.reported_duration_ms = duration if duration is not None and 0 <= duration <= MAX_DURATION_MS else None
 
@@ -48,6 +47,7 @@ def read_run(document):
     else:
         run.usage = read_usage(document.get("usage"), cache_in_input=False) or Usage()
     run.usage.reported_cost = run.reported_cost
+    run.usage.cost_problem = join_problems([cost_problem, run.usage.cost_problem])
     run.usage_complete = not run.usage.is_empty and not run.usage.counts_dropped
 
     finish_reason = text_field(document, "subtype", "stop_reason")

@@ -20,6 +20,10 @@ such dates break date arithmetic downstream.
 Count rule: a token count is an integer, a float with no fraction (1000.0) or a
 string of digits ("1000"). Any other value that is present (1000.5, "1,000",
 "2e2", true) leaves the count unknown and sets Usage.problem, never silently.
+
+Cost rule: a reported cost in USD is a finite number from 0 to MAX_COST_USD, or
+a string that spells one. Any other value that is present is set aside and
+named in Usage.cost_problem, which never makes the token counts unusable.
 """
 
 import contextlib
@@ -236,6 +240,21 @@ def to_decimal(value):
     return amount if amount.is_finite() else None
 
 
+def read_cost(value, label="the reported cost"):
+    """Return (amount, problem) for a cost in USD that the log reports; label names it in the problem.
+
+    A missing value gives (None, ""). A value that is present but cannot be used gives None and the reason.
+    """
+    if value is None:
+        return None, ""
+    amount = to_decimal(value)
+    if amount is None:
+        return None, f"{label} is {shown_value(value)}, not a finite number"
+    if not 0 <= amount <= MAX_COST_USD:
+        return None, f"{label} is out of range ({amount})"
+    return amount, ""
+
+
 def first_count(mapping, keys):
     """Return (key, count, problem) for the first of keys that mapping gives a value (null is no value).
 
@@ -261,13 +280,15 @@ CACHE_WRITE_KEYS = ("cache_write_tokens", "cache_creation_input_tokens", "cacheC
 REASONING_KEYS = ("output_reasoning_tokens", "reasoning_tokens")
 # Gemini reports reasoning as details.thoughts_tokens, OpenAI as details.reasoning_tokens.
 DETAIL_REASONING_KEYS = ("reasoning_tokens", "thoughts_tokens")
+TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens")
 
 
 def read_usage(raw, cache_in_input=True):
     """Return the Usage of a usage object, or None when the log gives no counts at all.
 
     A negative count is dropped (stored as unknown) and a count that contradicts
-    another (cache read above input) is kept; both set Usage.problem. Pass
+    another (cache read above input) is kept; both set Usage.problem. A cost figure
+    that cannot be used is dropped and sets Usage.cost_problem. Pass
     cache_in_input=False for Anthropic's convention, where input_tokens leaves
     out cache reads and writes: they are added, because Usage.input_tokens is the whole input.
     """
@@ -284,14 +305,13 @@ def read_usage(raw, cache_in_input=True):
     }
     if found["reasoning_tokens"][0] is None:
         found["reasoning_tokens"] = first_count(details, DETAIL_REASONING_KEYS)
-    cost = to_decimal(details.get("cost"))
-    if cost is None:
-        cost = to_decimal(raw.get("cost"))
+    # OpenRouter writes the cost in details; other routers put it beside the counts.
+    cost, cost_problem = read_cost(details.get("cost") if details.get("cost") is not None else raw.get("cost"))
 
-    if all(key is None for key, _, _ in found.values()) and cost is None:
+    if all(key is None for key, _, _ in found.values()) and cost is None and not cost_problem:
         return None
 
-    usage = Usage(reported_cost=cost)
+    usage = Usage(reported_cost=cost, cost_problem=cost_problem)
     problems = []
     for field_name, (key, count, problem) in found.items():
         if problem:
@@ -306,9 +326,6 @@ def read_usage(raw, cache_in_input=True):
     usage.counts_dropped = bool(problems)
     if not cache_in_input and usage.input_tokens is not None:
         usage.input_tokens += (usage.cache_read_tokens or 0) + (usage.cache_write_tokens or 0)
-    if cost is not None and not 0 <= cost <= MAX_COST_USD:
-        problems.append(f"the reported cost is out of range ({cost})")
-        usage.reported_cost = None
     problems.extend(usage_contradictions(usage))
     usage.problem = "; ".join(problems)
     return usage
@@ -337,8 +354,9 @@ def sum_usages(usages):
     """Return the field-by-field sum of usages; a field stays None when no usage gives it."""
     total = Usage()
     problems = []
+    cost_problems = []
     for usage in usages:
-        for name in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens"):
+        for name in TOKEN_FIELDS:
             count = getattr(usage, name)
             if count is not None:
                 setattr(total, name, (getattr(total, name) or 0) + count)
@@ -346,10 +364,25 @@ def sum_usages(usages):
             total.reported_cost = (total.reported_cost or Decimal(0)) + usage.reported_cost
         if usage.problem:
             problems.append(usage.problem)
+        if usage.cost_problem:
+            cost_problems.append(usage.cost_problem)
         total.counts_dropped = total.counts_dropped or usage.counts_dropped
-    # Several responses often share one fault, so the total names each fault once.
-    total.problem = "; ".join(dict.fromkeys("; ".join(problems).split("; "))) if problems else ""
+    total.problem = join_problems(problems)
+    total.cost_problem = join_problems(cost_problems)
     return total
+
+
+def join_problems(problems):
+    """Join "; "-separated problem texts, naming each fault once: several responses often share one."""
+    entries = [entry for text in problems for entry in text.split("; ") if entry]
+    return "; ".join(dict.fromkeys(entries))
+
+
+def cost_figure_only(usage):
+    """True for a usage that holds nothing but a cost figure that was set aside: no counts, no valid cost."""
+    return (
+        usage.reported_cost is None and not usage.problem and all(getattr(usage, name) is None for name in TOKEN_FIELDS)
+    )
 
 
 def is_placeholder_prompt(text):
@@ -417,11 +450,17 @@ def fill_totals(run, run_usage=None):
     Without a run-level usage, totals cover the responses that carry usage and
     usage_complete is False when any response has none. A run without any usage
     keeps None totals: unknown, never 0. A count that could not be used also
-    makes the totals partial.
+    makes the totals partial. A usage that holds only a cost figure that was set
+    aside counts as no usage, but its cost_problem is kept.
     """
     responses = run.responses
-    response_usages = [message.usage for message in responses if message.usage is not None]
-    summed = sum_usages(response_usages)
+    every_usage = [message.usage for message in responses if message.usage is not None]
+    response_usages = [usage for usage in every_usage if not cost_figure_only(usage)]
+    summed = sum_usages(every_usage)
+
+    if run_usage is not None and cost_figure_only(run_usage):
+        summed.cost_problem = join_problems([run_usage.cost_problem, summed.cost_problem])
+        run_usage = None
 
     if run_usage is not None:
         run.usage = run_usage
