@@ -515,8 +515,14 @@ class TestInvalidReportedCost:
     @pytest.mark.parametrize(
         ("usage", "expected"),
         [
-            ({"input_tokens": 1000, "output_tokens": 500, "cost": "n/a"}, "the reported cost is 'n/a', not a finite number"),
-            ({"input_tokens": 1000, "output_tokens": 500, "details": {"cost": -3}}, "the reported cost is out of range (-3)"),
+            (
+                {"input_tokens": 1000, "output_tokens": 500, "cost": "n/a"},
+                "the reported cost is 'n/a', not a finite number",
+            ),
+            (
+                {"input_tokens": 1000, "output_tokens": 500, "details": {"cost": -3}},
+                "the reported cost is out of range (-3)",
+            ),
         ],
     )
     def test_logged_cost_figure_is_ignored_with_a_note(self, usage, expected):
@@ -574,7 +580,8 @@ class TestStoredAmounts:
         assert cost.total_cost is None
         assert cost.input_cost is None
         assert cost.unknown_reason == (
-            "cost of 1200000000.0002988 USD exceeds the maximum the database stores; the token counts are probably wrong"
+            "cost of 1200000000.0002988 USD exceeds the maximum the database stores; "
+            "the token counts are probably wrong"
         )
 
     @pytest.mark.django_db
