@@ -121,7 +121,7 @@ class LLMLog(models.Model):
     content_hash = models.CharField(
         max_length=80,
         unique=True,
-        help_text="SHA-256 of the file's bytes for a single-run file, of the entry's canonical JSON for a bundle entry.",
+        help_text="SHA-256 of a single-run file's bytes, or of a bundle entry's canonical JSON.",
     )
     log_format = models.CharField(max_length=40, blank=True, default="")
 

@@ -8,6 +8,7 @@ from logs_app.ingest.checks import CHECKS, CheckResult, run_checks
 from logs_app.ingest.checks.limits import ANY_TOOL, SEARCH, find_limits
 from logs_app.ingest.checks.registry import check
 from logs_app.ingest.checks.requests import BULLETS, CITATIONS, JSON, LANGUAGE, MARKDOWN_LINKS, WORDS, find_requests
+from logs_app.ingest.formats.common import read_usage
 from logs_app.ingest.run import (
     REQUEST,
     RESPONSE,
@@ -714,6 +715,35 @@ class TestUsagePresent:
         run = make_run(response_usage=False, usage=Usage())
 
         assert result("usage_present", run).details == "the log has no token usage"
+
+    def test_unreadable_run_level_usage_is_present_and_left_to_usage_consistent(self):
+        run_usage = read_usage({"input_tokens": "lots", "output_tokens": 85})
+        run = make_run(response_usage=False, usage=run_usage, usage_complete=False)
+
+        present = result("usage_present", run)
+        consistent = result("usage_consistent", run)
+
+        assert present.passed is True
+        assert present.details == "the log has run-level token usage; usage_consistent reports what is wrong with it"
+        assert consistent.passed is False
+        assert "run total: input_tokens is 'lots', not a whole number" in consistent.details
+
+    def test_unreadable_response_usage_is_worded_alike(self):
+        run = make_run()
+        run.responses[-1].usage = read_usage({"input_tokens": -4, "output_tokens": 20})
+
+        outcome = result("usage_present", run)
+
+        assert outcome.passed is True
+        assert outcome.details == "all 1 responses have token usage; usage_consistent reports what is wrong with it"
+
+    def test_bad_cost_figure_alone_is_no_usage(self):
+        run = make_run(response_usage=False, usage=read_usage({"cost": "n/a"}))
+
+        outcome = result("usage_present", run)
+
+        assert outcome.passed is False
+        assert outcome.details == "the log has no token usage"
 
 
 class TestUsageConsistent:

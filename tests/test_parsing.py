@@ -196,6 +196,55 @@ class TestUsage:
         assert run.usage.problem == "input_tokens is implausibly large (100000000000000000000)"
         assert run.usage.cost_problem == "the reported cost is out of range (1E+30)"
 
+    @pytest.mark.parametrize(
+        ("cost", "problem"),
+        [
+            ("NaN", "the reported cost is nan, not a finite number"),
+            ("n/a", "the reported cost is 'n/a', not a finite number"),
+            (-0.5, "the reported cost is out of range (-0.5)"),
+        ],
+    )
+    def test_bad_cost_is_a_cost_problem_not_a_token_problem(self, cost, problem):
+        document = json.loads(fixture_bytes("pydantic_ai_stripped.json"))
+        usage = {"input_tokens": 12, "output_tokens": 3, "details": {"cost": float(cost) if cost == "NaN" else cost}}
+        document["messages"][1]["usage"] = usage
+        run = parse_document(document)
+        assert run.responses[0].usage.cost_problem == problem
+        assert run.responses[0].usage.problem == ""
+        assert run.usage.cost_problem == problem
+        assert run.usage.problem == ""
+        assert run.usage_complete is True
+        assert run.reported_cost is None
+
+    def test_bad_cost_alone_is_recorded_but_is_no_usage(self):
+        document = json.loads(fixture_bytes("pydantic_ai_partial_usage.json"))
+        document["messages"][3]["usage"] = {"cost": "free"}
+        run = parse_document(document)
+        assert run.responses[1].usage.cost_problem == "the reported cost is 'free', not a finite number"
+        assert run.usage.input_tokens == 400
+        assert run.usage_complete is False
+
+    def test_bad_run_level_cost_keeps_the_response_totals(self):
+        document = json.loads(fixture_bytes("pydantic_ai_old_usage.json"))
+        document["usage"] = {"cost": "NaN"}
+        run = parse_document(document)
+        assert run.usage.input_tokens == 300
+        assert run.usage.output_tokens == 25
+        assert run.usage.cost_problem == "the reported cost is 'NaN', not a finite number"
+
+    @pytest.mark.parametrize(
+        ("figure", "problem"),
+        [(-4, "total_cost_usd is out of range (-4)"), ("$0.40", "total_cost_usd is '$0.40', not a finite number")],
+    )
+    def test_claude_sdk_bad_total_cost_is_recorded(self, figure, problem):
+        document = json.loads(fixture_bytes("claude_agent_sdk_result.json"))
+        document["total_cost_usd"] = figure
+        run = parse_document(document)
+        assert run.reported_cost is None
+        assert run.usage.cost_problem == problem
+        assert run.usage.problem == ""
+        assert run.usage_complete is True
+
     def test_text_counts_are_read(self):
         document = json.loads(fixture_bytes("pydantic_ai_stripped.json"))
         document["messages"][1]["usage"] = {"input_tokens": "12", "output_tokens": 3.0}

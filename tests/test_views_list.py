@@ -176,6 +176,25 @@ class TestFilters:
         assert self.ids(reviewer_client, created_after=start, created_before=end) == {runs["anthropic"].pk}
         assert self.ids(reviewer_client, created_after=start) == {runs["anthropic"].pk, runs["groq"].pk}
 
+    def test_date_bound_includes_that_whole_day(self, reviewer_client, runs):
+        day_of_anthropic = (BASE_TIME + timedelta(days=3)).date().isoformat()
+
+        assert self.ids(reviewer_client, created_after=day_of_anthropic, created_before=day_of_anthropic) == {
+            runs["anthropic"].pk
+        }
+
+    def test_datetime_upper_bound_is_exclusive(self, reviewer_client, runs):
+        moment = runs["anthropic"].created_at
+
+        assert self.ids(reviewer_client, created_before=moment.isoformat()) == {runs["openai"].pk}
+        assert self.ids(reviewer_client, created_after=moment.isoformat()) == {runs["anthropic"].pk, runs["groq"].pk}
+
+    def test_invalid_time_bound_is_an_error_next_to_the_field(self, reviewer_client, runs):
+        response = reviewer_client.get(URL, {"created_after": "yesterday"})
+
+        assert "created_after" in response.context["filter"].form.errors
+        assert b"Enter a date such as 2026-01-31" in response.content
+
     def test_failed_check_by_name(self, reviewer_client, runs):
         assert self.ids(reviewer_client, failed_check="tool_call_search") == {runs["openai"].pk}
         assert self.ids(reviewer_client, failed_check="answer_not_empty") == {runs["anthropic"].pk}

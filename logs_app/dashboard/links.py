@@ -3,20 +3,11 @@
 The query parameter names and values are those of logs_app.filters.LLMLogFilter.
 """
 
-from datetime import timedelta
-
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
 LIST_URL_NAME = "logs_app:list"
-
-# A django-filter datetime range filter treats both bounds as inclusive (a
-# BETWEEN). Run times are stored to the microsecond, so "before end - 1 µs"
-# selects exactly the half-open range [start, end) that the dashboard counts.
-# NOTE: the list's "created" filter still reads dates only and rejects these
-# datetimes; IsoDateTimeFromToRangeFilter there makes every link exact.
-LAST_INCLUDED = timedelta(microseconds=1)
 
 
 def format_list_datetime(value):
@@ -35,7 +26,7 @@ def list_url(start, end, run_filter, **extra):
         "model": run_filter.model,
         "agent": run_filter.agent_name,
         "created_after": format_list_datetime(start),
-        "created_before": format_list_datetime(end - LAST_INCLUDED),
+        "created_before": format_list_datetime(end),
     }
     params.update(extra)
     return f"{reverse(LIST_URL_NAME)}?{urlencode({name: value for name, value in params.items() if value})}"

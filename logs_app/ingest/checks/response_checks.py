@@ -5,6 +5,9 @@ from .registry import check, failed, not_applicable, passed
 
 BAD_FINISH_REASONS = {"error", "length", "content_filter"}
 
+# Added to a usage_present result when usage is there but has a fault that usage_consistent reports.
+DEFERRED = "; usage_consistent reports what is wrong with it"
+
 
 @check("finish_reason_ok")
 def finish_reason_ok(run):
@@ -23,17 +26,25 @@ def finish_reason_ok(run):
 
 @check("usage_present")
 def usage_present(run):
-    """Fail a run whose log lacks token usage for some or all of its responses."""
+    """Fail a run whose log lacks token usage for some or all of its responses.
+
+    Usage that the log gives but that cannot be used (an unreadable, negative or contradictory count)
+    is present: this check passes it and leaves the fault to usage_consistent, so that one fault fails one check.
+    """
     responses = run.responses
     with_usage = [message for message in responses if message.usage is not None and not message.usage.is_empty]
     if responses and len(with_usage) == len(responses):
-        return passed(f"all {len(responses)} responses have token usage")
+        faulty = any(message.usage.problem for message in with_usage)
+        return passed(f"all {len(responses)} responses have token usage" + (DEFERRED if faulty else ""))
     if not run.usage.is_empty and run.usage_complete:
-        return passed("the log has run-level token usage")
+        return passed("the log has run-level token usage" + (DEFERRED if run.usage.problem else ""))
     if with_usage:
         missing = len(responses) - len(with_usage)
         score = len(with_usage) / len(responses)
         return failed(f"usage missing on {missing} of {len(responses)} responses", score=score)
+    if run.usage.problem:
+        # No response carries usage, so this is the log's run-level usage, with a count that could not be used.
+        return passed("the log has run-level token usage" + DEFERRED)
     return failed("the log has no token usage")
 
 
