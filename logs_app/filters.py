@@ -13,6 +13,8 @@ from logs_app.search import search_logs
 
 FEEDBACK_CHOICES = [("good", "Thumbs up"), ("bad", "Thumbs down"), ("none", "No feedback")]
 YES_NO = [("yes", "Yes"), ("no", "No")]
+# The failed_check value for runs with at least one failed check; check names are snake_case words, never "*".
+ANY_CHECK = "*"
 
 
 class MomentField(forms.Field):
@@ -105,12 +107,13 @@ class LLMLogFilter(django_filters.FilterSet):
             ("failed_check", EvalCheck, "check_name"),
         ):
             self.filters[name].extra["choices"] = [(value, value) for value in distinct_values(model, field_name)]
+        self.filters["failed_check"].extra["choices"].insert(0, (ANY_CHECK, "any check"))
 
     def filter_search(self, queryset, name, value):
         return search_logs(queryset, value)
 
     def filter_failed_check(self, queryset, name, value):
-        return queryset.with_failed_check(value)
+        return queryset.with_failed_check(None if value == ANY_CHECK else value)
 
     def filter_feedback(self, queryset, name, value):
         if value == "none":

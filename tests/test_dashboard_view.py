@@ -202,3 +202,9 @@ class TestLinks:
         }
         assert list_run_ids(reviewer_client, {**self.RANGE, "unknown_cost": "yes"}) == {runs["unknown_cost"].pk}
         assert list_run_ids(reviewer_client, {**self.RANGE, "failed_check": "accuracy"}) == {runs["second_bucket"].pk}
+
+    def test_failed_share_links_to_runs_with_any_failed_check(self, reviewer_client, hour_runs):
+        any_failed = {**self.RANGE, "failed_check": "*"}
+
+        assert any_failed in list_links(reviewer_client.get(URL, CUSTOM_HOUR))
+        assert list_run_ids(reviewer_client, any_failed) == {hour_runs["at_start"].pk, hour_runs["second_bucket"].pk}

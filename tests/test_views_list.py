@@ -159,6 +159,7 @@ class TestFilters:
 
         assert [value for value, _ in form.fields["provider"].choices][1:] == ["anthropic", "groq", "openai"]
         assert [value for value, _ in form.fields["failed_check"].choices][1:] == [
+            "*",
             "answer_not_empty",
             "tool_call_search",
         ]
@@ -194,6 +195,9 @@ class TestFilters:
 
         assert "created_after" in response.context["filter"].form.errors
         assert b"Enter a date such as 2026-01-31" in response.content
+
+    def test_any_failed_check(self, reviewer_client, runs):
+        assert self.ids(reviewer_client, failed_check="*") == {runs["openai"].pk, runs["anthropic"].pk}
 
     def test_failed_check_by_name(self, reviewer_client, runs):
         assert self.ids(reviewer_client, failed_check="tool_call_search") == {runs["openai"].pk}

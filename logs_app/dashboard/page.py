@@ -7,6 +7,7 @@ from django.urls import reverse
 from logs_app.dashboard import charts
 from logs_app.dashboard.links import bucket_url, range_url
 from logs_app.display import format_money, format_tokens
+from logs_app.filters import ANY_CHECK
 
 DETAIL_URL_NAME = "logs_app:detail"
 FILTER_PARAMS = {"provider": "provider", "model": "model", "agent_name": "agent"}
@@ -59,13 +60,16 @@ def totals_figures(dashboard):
                 range_url(time_range, run_filter, unknown_cost="yes"),
             )
         )
-    # TODO: link the failed-check share once the list can filter on "any failed check".
     return [
         Figure("Runs", f"{totals.runs:,}", range_url(time_range, run_filter)),
         cost,
         Figure("Input tokens", format_tokens(totals.input_tokens), range_url(time_range, run_filter)),
         Figure("Output tokens", format_tokens(totals.output_tokens), range_url(time_range, run_filter)),
-        Figure("Runs with a failed check", format_share(totals.failed_runs, totals.runs)),
+        Figure(
+            "Runs with a failed check",
+            format_share(totals.failed_runs, totals.runs),
+            range_url(time_range, run_filter, failed_check=ANY_CHECK),
+        ),
         Figure("Good feedback", f"{totals.good_feedback_runs:,}", range_url(time_range, run_filter, feedback="good")),
         Figure("Bad feedback", f"{totals.bad_feedback_runs:,}", range_url(time_range, run_filter, feedback="bad")),
         Figure("No feedback", f"{totals.no_feedback_runs:,}", range_url(time_range, run_filter, feedback="none")),
