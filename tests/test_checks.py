@@ -716,7 +716,7 @@ class TestUsagePresent:
 
         assert result("usage_present", run).details == "the log has no token usage"
 
-    def test_unreadable_run_level_usage_is_present_and_left_to_usage_consistent(self):
+    def test_unreadable_run_usage_defers_to_consistency(self):
         run_usage = read_usage({"input_tokens": "lots", "output_tokens": 85})
         run = make_run(response_usage=False, usage=run_usage, usage_complete=False)
 
@@ -728,7 +728,7 @@ class TestUsagePresent:
         assert consistent.passed is False
         assert "run total: input_tokens is 'lots', not a whole number" in consistent.details
 
-    def test_unreadable_response_usage_is_worded_alike(self):
+    def test_unreadable_response_usage_worded_alike(self):
         run = make_run()
         run.responses[-1].usage = read_usage({"input_tokens": -4, "output_tokens": 20})
 

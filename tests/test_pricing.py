@@ -294,7 +294,7 @@ class TestUnknownCost:
         assert cost.total_cost is None
         assert cost.unknown_reason == "the log has no token usage"
 
-    def test_unreadable_run_level_count_is_the_reason(self):
+    def test_unreadable_run_count_is_reason(self):
         run = make_run(response(None), usage=read_usage({"input_tokens": "lots", "output_tokens": 40}))
         run.usage_complete = False
 
@@ -476,7 +476,7 @@ class TestInvalidReportedCost:
         )
         assert cost.note == "The log's own cost figure was ignored: the reported cost is out of range (-1)."
 
-    def test_cost_problem_that_reads_like_a_token_problem_never_blocks(self):
+    def test_cost_problem_field_never_blocks(self):
         # Pricing reads which field a problem sits in, never its wording.
         usage = Usage(input_tokens=1000, output_tokens=500, cost_problem="cost is 'n/a', not a finite number")
 
@@ -485,7 +485,7 @@ class TestInvalidReportedCost:
         assert cost.total_cost == Decimal("0.00045")
         assert cost.note == "The log's own cost figure was ignored: cost is 'n/a', not a finite number."
 
-    def test_token_problem_that_mentions_the_cost_still_blocks(self):
+    def test_token_problem_mentioning_cost_blocks(self):
         usage = Usage(input_tokens=1000, output_tokens=500, problem="the reported cost of tokens is garbled")
 
         cost = price_run(make_run(response(usage)))
@@ -525,7 +525,7 @@ class TestInvalidReportedCost:
             ),
         ],
     )
-    def test_logged_cost_figure_is_ignored_with_a_note(self, usage, expected):
+    def test_logged_bad_cost_is_noted(self, usage, expected):
         message = response(read_usage(usage))
 
         cost = price_run(make_run(message))

@@ -240,7 +240,7 @@ class Ingester:
             return self._fail(file, f"the database rejected the run: {error}", file_hash, len(data))
         _pause_at("after_commit")
 
-        # DEBUG, like the other per-file lines (--debug): one INFO line per file cost about a tenth of ingest time.
+        # DEBUG like the other per-file lines: the README promises one line per file only with --debug.
         logger.debug("Ingested %s: %d run%s", file.name, len(new), "s" * (len(new) != 1))
         self._mark_processed(file)
         _pause_at("after_rename")

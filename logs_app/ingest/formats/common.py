@@ -284,7 +284,7 @@ TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_wri
 
 
 def read_usage(raw, cache_in_input=True):
-    """Return the Usage of a usage object, or None when the log gives no counts at all.
+    """Return the Usage of a usage object, or None when it gives neither a count nor a cost figure.
 
     A negative count is dropped (stored as unknown) and a count that contradicts
     another (cache read above input) is kept; both set Usage.problem. A cost figure
@@ -305,8 +305,11 @@ def read_usage(raw, cache_in_input=True):
     }
     if found["reasoning_tokens"][0] is None:
         found["reasoning_tokens"] = first_count(details, DETAIL_REASONING_KEYS)
-    # OpenRouter writes the cost in details; other routers put it beside the counts.
-    cost, cost_problem = read_cost(details.get("cost") if details.get("cost") is not None else raw.get("cost"))
+    # OpenRouter writes the cost in details, and some loggers write it beside the counts.
+    cost_value = details.get("cost")
+    if cost_value is None:
+        cost_value = raw.get("cost")
+    cost, cost_problem = read_cost(cost_value)
 
     if all(key is None for key, _, _ in found.values()) and cost is None and not cost_problem:
         return None
