@@ -110,8 +110,8 @@ class TestTwoPollers:
         totals = [[int(count) for count in re.search(pattern, poller.stdout).groups()] for poller in pollers]
         assert sum(runs for runs, _, _ in totals) == len(prompts)
         assert sum(failed for _, _, failed in totals) == 4
-        # Both list the same files in the same order, so one may lose every race and see only duplicates.
-        assert all(sum(total) > 0 for total in totals), f"a poller handled no file: {totals}"
+        # Which poller handles which file is a race: one may trail the other and find every file
+        # gone, which leaves it nothing to count. The totals above hold either way.
 
     def test_ingest_while_feedback_is_written(self, logs_dir):
         target = LLMLog.objects.create(
