@@ -270,7 +270,7 @@ def bench_watch(vendor, total, batch=200):
 
 
 def bench_idle(vendor, total, repeats=5):
-    """The cost of one pass over a folder that holds only processed files."""
+    """Measure one pass over a folder that contains only processed files, and an idle watcher on it."""
     database = Database(vendor, "mon_bench_idle")
     database.create()
     full_dir = WORK / f"idle_{total}"
@@ -336,7 +336,7 @@ def bench_image(vendor):
 
 
 def pages_database(vendor, runs, reseed):
-    """A database with `runs` seeded runs plus a 1 MB log and the 8 MB image log ingested for real.
+    """Return a database with `runs` seeded runs plus a 1 MB log and the 8 MB image log ingested for real.
 
     Seeding a million runs takes minutes, so a seeded database is kept and
     reused (migrated to the current models) until --reseed.
@@ -400,7 +400,7 @@ def analyze(database):
 
 
 def run_id_of(database, path):
-    """The id of the run stored from a single-run file, found by its content hash (the file's SHA-256)."""
+    """Return the id of the run stored from a single-run file, found by its content hash (the file's SHA-256)."""
     content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
     if database.vendor == "sqlite":
         import sqlite3

@@ -5,8 +5,8 @@ Rows go in by bulk load, not through the ingest pipeline: COPY on PostgreSQL
 executemany in large transactions on SQLite. Each run gets a raw JSON of a few
 KB, since page speed must not depend on raw JSON size, and a short timeline.
 
-Every column of the current models gets a value: the ones the pages read get
-realistic, varied values; columns added later fall back to the field's default.
+Every column of the current models gets a value. The ones the pages read get
+realistic, varied values, and columns added later fall back to the field's default.
 
     python bench/seed.py --runs 100000      (DATABASE_URL names a migrated scratch database)
 """
@@ -36,7 +36,7 @@ SEARCH_WORDS = ["kubernetes", RARE_WORD]
 
 
 def check_names():
-    """The registered check names, so that the failed-check filter sees the real choices."""
+    """Return the registered check names, so that the failed-check filter offers the real choices."""
     try:
         import logs_app.ingest.checks  # noqa: F401 - importing the package registers the checks
         from logs_app.ingest.checks.registry import CHECKS
@@ -50,7 +50,7 @@ def text(rng, low, high):
 
 
 def raw_json_variants(rng, count=64):
-    """A few KB of log-shaped JSON each; rows reuse them, since pages never read them whole."""
+    """Return a few KB of log-shaped JSON each. Rows reuse them, because pages never read them whole."""
     variants = []
     for _ in range(count):
         messages = [{"parts": [{"content": text(rng, 300, 600), "part_kind": "tool-return"}], "kind": "request"}]
@@ -73,7 +73,7 @@ def timeline(prompt, answer, model_name, moment):
 
 
 def log_values(rng, log_id, start, variants):
-    """The realistic values of one run, by column name."""
+    """Return realistic values for one run, by column name."""
     provider, alias, model_name, _weight = rng.choices(MODELS, weights=[m[3] for m in MODELS])[0]
     created = start + timedelta(seconds=30 * log_id + rng.randint(0, 29))
     topic = rng.choice(TOPICS)
@@ -126,6 +126,14 @@ def log_values(rng, log_id, start, variants):
     }
 
 
+def check_score(rng, passed):
+    if passed is None:
+        return None
+    if passed:
+        return 1.0
+    return rng.random() / 2
+
+
 def check_values(rng, check_id, log_id, name, created):
     roll = rng.random()
     passed = None if roll < 0.1 else roll > 0.18
@@ -134,7 +142,7 @@ def check_values(rng, check_id, log_id, name, created):
         "log_id": log_id,
         "check_name": name,
         "passed": passed,
-        "score": None if passed is None else (1.0 if passed else rng.random() / 2),
+        "score": check_score(rng, passed),
         "details": "" if passed else f"{name} failed: {text(rng, 4, 12)}",
         "created_at": created,
     }
@@ -251,10 +259,15 @@ class SqliteLoader:
 
 
 def adapt_sqlite(row):
-    return [
-        value.isoformat(sep=" ") if isinstance(value, datetime) else str(value) if isinstance(value, Decimal) else value
-        for value in row
-    ]
+    return [sqlite_value(value) for value in row]
+
+
+def sqlite_value(value):
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def seed(runs, seed_value=1, first_id=None, log=sys.stderr):
