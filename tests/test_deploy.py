@@ -244,8 +244,11 @@ def test_compose_defaults_match_the_documented_deployment():
     assert app["ports"] == ["8000:8000"]
     assert "/healthz" in " ".join(app["healthcheck"]["test"])
     assert poller["command"] == ["sh", "docker/poller.sh"]
-    assert poller["environment"]["LOGS_DIR"] == "/app/logs"
-    assert "./logs:/app/logs" in poller["volumes"]
+    # The admin's "Try again" runs in the app, so it must see the poller's folder.
+    for service in (app, poller):
+        assert service["environment"]["LOGS_DIR"] == "/app/logs"
+        assert "./logs:/app/logs" in service["volumes"]
+        assert "appdata:/data" in service["volumes"]
     assert int(poller["stop_grace_period"].removesuffix("s")) >= 30
 
 

@@ -322,3 +322,8 @@ def test_count_stops_at_the_cap(reviewer_client, settings, monkeypatch):
     assert COUNT_CAP > 3
     assert response.context["count_capped"] is True
     assert b"More than 3 runs" in response.content
+
+
+def test_password_reset_pages_do_not_exist(client):
+    # The site sends no mail, so a reset form would claim to send an email that never arrives.
+    assert client.get("/accounts/password_reset/").status_code == 404
