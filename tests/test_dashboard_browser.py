@@ -21,12 +21,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def recent_runs():
     now = timezone.now()
+    # The "day" preset covers the 24 whole hours up to the end of the current one,
+    # so one run at the start of each of those hours stays inside it at any minute.
+    this_hour = now.replace(minute=0, second=0, microsecond=0)
     specs = []
     for index in range(24):
         specs.append(
             {
                 "key": f"hourly{index}",
-                "at": now - timedelta(hours=index, minutes=3),
+                "at": this_hour - timedelta(hours=index),
                 "model": "gpt-5" if index % 3 else "claude-4",
                 "provider": "openai" if index % 3 else "anthropic",
                 "agent": "support" if index % 2 else "triage",

@@ -74,6 +74,20 @@ class PresetRangeTests(TestCase):
         time_range = custom_range(start, end)
         assert (time_range.start, time_range.end, time_range.bucket_seconds) == (start, end, 300)
 
+    def test_custom_range_near_datetime_max(self):
+        start, end = datetime(9999, 12, 1, tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+        with pytest.raises(ValueError, match="past the latest time Python can represent"):
+            custom_range(start, end)
+
+        time_range = custom_range(start, end.replace(minute=0, second=0, microsecond=0))
+        assert time_range.buckets()[-1].end == time_range.end
+
+    def test_whole_calendar_range_buckets(self):
+        time_range = custom_range(datetime.min.replace(tzinfo=UTC), datetime(9999, 12, 31, 23, tzinfo=UTC))
+        buckets = time_range.buckets()
+        assert len(buckets) <= 96
+        assert (buckets[0].start, buckets[-1].end) == (time_range.start, time_range.end)
+
     def test_empty_range_is_rejected(self):
         with pytest.raises(ValueError, match="is not after start"):
             TimeRange(start=START, end=START, bucket_seconds=300)

@@ -135,6 +135,44 @@ def test_custom_range_needs_both_ends(reviewer_client):
     assert response.context["form"].errors["end"] == ["Enter the end of the custom range."]
 
 
+def field_block(response, name):
+    """Return the HTML of the form's block for field ``name``, where its errors are shown."""
+    html = response.content.decode()
+    found = re.search(rf'<div class="filter filter-{name}">(.*?)</div>', html, re.DOTALL)
+    assert found, f"no block for field {name}"
+    return unescape(found.group(1))
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "bad_fields"),
+    [
+        ("0001-01-01T00:00", "9999-12-31T23:59", {"start", "end"}),
+        ("2026-01-01T00:00", "9999-12-30T00:00", {"end"}),
+        ("2026-01-01T00:00", "2100-01-01T00:01", {"end"}),
+        ("1969-12-31T23:59", "2026-01-01T00:00", {"start"}),
+        ("0001-01-01T00:00", "0001-01-01T00:01", {"start", "end"}),
+    ],
+)
+def test_custom_range_outside_run_times_rejected(reviewer_client, start, end, bad_fields):
+    response = reviewer_client.get(URL, {"range": "custom", "start": start, "end": end})
+
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == bad_fields
+    for name in ("start", "end"):
+        error_shown = "Enter a time from 1970-01-01 to 2100-01-01 (UTC)" in field_block(response, name)
+        assert error_shown == (name in bad_fields)
+    assert response.context["dashboard"].time_range.bucket_seconds == 3600  # the default range instead
+
+
+def test_custom_range_on_time_bounds(reviewer_client):
+    response = reviewer_client.get(URL, {"range": "custom", "start": "1970-01-01T00:00", "end": "2100-01-01T00:00"})
+
+    assert response.status_code == 200
+    assert not response.context["form"].errors
+    time_range = response.context["dashboard"].time_range
+    assert (time_range.start.year, time_range.end.year) == (1970, 2100)
+
+
 def test_unknown_filter_value_is_an_error(reviewer_client, hour_runs):
     response = reviewer_client.get(URL, {**CUSTOM_HOUR, "provider": "nope"})
 

@@ -153,6 +153,76 @@ class TestSaveFeedback:
 
         assert "No run has id" in str(raised.value)
 
+    @pytest.mark.parametrize(
+        ("kwargs", "argument", "expected"),
+        [
+            ({"log_id": True}, "log_id", "not bool True"),
+            ({"log_id": 1.0}, "log_id", "not float 1.0"),
+            ({"log_id": 1.5}, "log_id", "not float 1.5"),
+            ({"log_id": None}, "log_id", "not NoneType None"),
+            ({"log_id": b"1"}, "log_id", "not bytes b'1'"),
+            ({"log_id": [1]}, "log_id", "not list [1]"),
+            ({"comments": ["a", "b"]}, "comments", "not list ['a', 'b']"),
+            ({"comments": {"a": 1}}, "comments", "not dict {'a': 1}"),
+            ({"comments": b"bytes"}, "comments", "not bytes b'bytes'"),
+            ({"comments": 0}, "comments", "not int 0"),
+            ({"reference_answer": ["x"]}, "reference_answer", "not list ['x']"),
+            ({"reference_answer": False}, "reference_answer", "not bool False"),
+            ({"comments": "a\ud800b"}, "comments", "unpaired surrogate '\\ud800' at character 2"),
+            ({"reference_answer": "\udfff"}, "reference_answer", "unpaired surrogate '\\udfff' at character 1"),
+            ({"user": "reviewer"}, "user", "not str 'reviewer'"),
+            ({"user": 1}, "user", "not int 1"),
+            ({"user": "unsaved"}, "user", "not User <User: someone>"),
+            ({"user": "deleted"}, "user", "not User <User: gone>"),
+        ],
+    )
+    def test_bad_argument_is_rejected(self, django_user_model, kwargs, argument, expected):
+        log = make_log()
+        arguments = {"log_id": log.pk, "is_good": False, **kwargs}
+        if kwargs.get("user") == "unsaved":
+            arguments["user"] = django_user_model(username="someone")
+        elif kwargs.get("user") == "deleted":
+            arguments["user"] = django_user_model.objects.create_user("gone")
+            django_user_model.objects.filter(username="gone").delete()  # the object keeps its pk
+
+        with pytest.raises(ValidationError) as raised:
+            save_feedback(**arguments)
+
+        assert list(raised.value.error_dict) == [argument]
+        assert expected in raised.value.messages[0]
+        assert not Feedback.objects.exists()
+
+    def test_all_bad_arguments_named_together(self):
+        with pytest.raises(ValidationError) as raised:
+            save_feedback(1.0, True, comments=[], reference_answer={}, user="x")
+
+        assert set(raised.value.error_dict) == {"log_id", "comments", "reference_answer", "user"}
+        assert not Feedback.objects.exists()
+
+    def test_digit_string_id_works(self, reviewer):
+        log = make_log()
+
+        assert save_feedback(str(log.pk), True, user=reviewer).log == log
+
+    @pytest.mark.parametrize("log_id", [-1, 0, 2**63, 2**80, "٤٢", " 1", "9" * 5000])
+    def test_odd_ids_are_unknown_runs(self, log_id):
+        make_log()
+
+        with pytest.raises(ValidationError) as raised:
+            save_feedback(log_id, False)
+
+        assert "No run has id" in str(raised.value)
+        assert len(str(raised.value)) < 200
+        assert not Feedback.objects.exists()
+
+    def test_form_rejects_unpaired_surrogate(self):
+        from logs_app.forms import FeedbackForm
+
+        form = FeedbackForm({"verdict": "bad", "comments": "a\ud800b"})
+
+        assert not form.is_valid()
+        assert form.errors["comments"][0].startswith("The text contains an unpaired surrogate")
+
     def test_anonymous_user_is_not_recorded(self):
         from django.contrib.auth.models import AnonymousUser
 

@@ -5,11 +5,17 @@ from django.utils import timezone
 
 from logs_app.dashboard.queries import RunFilter
 from logs_app.dashboard.ranges import DEFAULT_PRESET, PRESETS, custom_range, preset_range
+from logs_app.ingest.formats.common import EARLIEST_TIME, LATEST_TIME
 from logs_app.models import LLMLog, distinct_values
 
 CUSTOM = "custom"
 RANGE_CHOICES = [(name, label) for name, (label, _length, _size) in PRESETS.items()] + [(CUSTOM, "Custom")]
 ANY = [("", "any")]
+# Ingestion reads run times outside [EARLIEST_TIME, LATEST_TIME) as unknown, so no run lies outside this window.
+OUTSIDE_KNOWN_TIMES = (
+    f"Enter a time from {EARLIEST_TIME:%Y-%m-%d} to {LATEST_TIME:%Y-%m-%d} (UTC), "
+    "because runs have no known time outside that window."
+)
 
 
 class DashboardForm(forms.Form):
@@ -44,6 +50,10 @@ class DashboardForm(forms.Form):
             start = cleaned["start"] = start.replace(microsecond=0)
         if end is not None:
             end = cleaned["end"] = end.replace(microsecond=0)
+        for name, moment in (("start", start), ("end", end)):
+            if moment is not None and not EARLIEST_TIME <= moment <= LATEST_TIME:
+                self.add_error(name, OUTSIDE_KNOWN_TIMES)  # add_error also removes the field from cleaned
+        start, end = cleaned.get("start"), cleaned.get("end")
         if start is None and "start" not in self.errors:
             self.add_error("start", "Enter the start of the custom range.")
         if end is None and "end" not in self.errors:

@@ -55,10 +55,12 @@ class TimeRange:
 
     def buckets(self):
         size = timedelta(seconds=self.bucket_seconds)
-        return [
-            Bucket(index, self.start + index * size, min(self.start + (index + 1) * size, self.end))
-            for index in range(self.bucket_count)
-        ]
+        buckets = []
+        for index in range(self.bucket_count):
+            start = self.start + index * size
+            # Step from the bucket's start by at most what is left, so no moment past ``end`` is ever computed.
+            buckets.append(Bucket(index, start, start + min(size, self.end - start)))
+        return buckets
 
 
 def preset_range(name, now):
@@ -100,5 +102,10 @@ def custom_range(start, end):
     if auto_bucket_seconds(start, end) >= HOUR:
         start = start.replace(minute=0, second=0, microsecond=0)
         if end.minute or end.second or end.microsecond:
-            end = end.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+            end = end.replace(minute=0, second=0, microsecond=0)
+            try:
+                end += timedelta(hours=1)
+            except OverflowError:
+                message = f"Invalid time range: end {end} plus one hour is past the latest time Python can represent."
+                raise ValueError(message) from None
     return TimeRange(start=start, end=end, bucket_seconds=auto_bucket_seconds(start, end))
