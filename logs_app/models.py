@@ -45,16 +45,36 @@ class LLMLogQuerySet(models.QuerySet):
         Check counts and the latest feedback are correlated subqueries rather than
         joins, so the row count stays one per run and the query count stays fixed.
         """
+        return self.list_columns().with_summaries()
+
+    def list_columns(self):
+        return self.only(*LIST_COLUMNS).annotate(prompt_preview=Substr("user_prompt", 1, PROMPT_PREVIEW_CHARS))
+
+    def with_summaries(self):
         checks = EvalCheck.objects.filter(log=models.OuterRef("pk")).order_by()
         feedback = Feedback.objects.filter(log=models.OuterRef("pk"))
-        return self.only(*LIST_COLUMNS).annotate(
-            prompt_preview=Substr("user_prompt", 1, PROMPT_PREVIEW_CHARS),
+        return self.annotate(
             checks_passed=_count_of(checks.filter(passed=True)),
             checks_failed=_count_of(checks.filter(passed=False)),
             checks_not_applicable=_count_of(checks.filter(passed__isnull=True)),
             feedback_count=_count_of(feedback.order_by()),
             latest_verdict=models.Subquery(feedback.order_by("-created_at", "-id").values("is_good")[:1]),
         )
+
+    def list_page(self, start, stop):
+        """Return rows start to stop of this queryset, in its order, with the summaries of with_summaries().
+
+        The page's ids come first, then the summaries of just those rows: SQLite
+        would otherwise compute them for every matching row before it sorts and
+        applies the LIMIT (790 ms instead of 38 ms for one agent at 100,000 runs).
+        Two queries, not one with an id subquery, since the search filters are raw
+        SQL that names the llm_logs table, which Django renames inside a subquery.
+        """
+        page_ids = list(self.values_list("pk", flat=True)[start:stop])
+        if not page_ids:
+            return []
+        rows = self.model.objects.filter(pk__in=page_ids).list_columns().with_summaries().in_bulk()
+        return [rows[pk] for pk in page_ids]
 
     def count_up_to(self, cap):
         """Count matching rows, stopping at cap + 1 so a million matches cost no more than cap."""

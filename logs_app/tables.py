@@ -2,20 +2,37 @@
 
 import django_tables2 as tables
 from django.db.models import F
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.dateformat import format as format_date
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+from django_tables2.data import TableQuerysetData
 
 from logs_app import display
 from logs_app.models import LLMLog
 
 PROMPT_CHARS = 90
 PAGE_SIZES = (25, 50, 100, 200)
+WHEN_FORMAT = "Y-m-d H:i"
+# django-tables2's placeholder for an empty value.
+EMPTY = "—"
+# Reversed once per page and filled in per row: a reverse() per link cost about 5 ms a page under the profiler.
+_ID_PLACEHOLDER = 987654321
+
+
+class ListPageData(TableQuerysetData):
+    """Table data whose pages come from LLMLogQuerySet.list_page(), so only the shown rows get summaries."""
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return self.data.list_page(key.start, key.stop)
+        return super().__getitem__(key)
 
 
 class LLMLogTable(tables.Table):
-    created_at = tables.DateTimeColumn(
+    created_at = tables.Column(
         verbose_name="When",
-        format="Y-m-d H:i",
         linkify=True,
         order_by=("created_at", "id"),
         attrs={"td": {"class": "when"}},
@@ -63,6 +80,11 @@ class LLMLogTable(tables.Table):
         empty_text = "No runs match these filters."
         template_name = "logs/table.html"
 
+    def __init__(self, data=None, *args, **kwargs):
+        if TableQuerysetData.validate(data):
+            data = ListPageData(data)
+        super().__init__(data, *args, **kwargs)
+
     # Unknown (NULL) values sort last in both directions, on SQLite and PostgreSQL alike.
     def _nulls_last(self, queryset, column, is_descending):
         if is_descending:
@@ -86,6 +108,46 @@ class LLMLogTable(tables.Table):
         if per_page not in PAGE_SIZES:
             per_page = PAGE_SIZES[0]
         return super().paginate(*args, per_page=per_page, **kwargs)
+
+    def body_rows(self):
+        """Return the page's rows as (row class, [(td attributes, cell html), ...]) for templates/logs/table.html.
+
+        The cells come from the same render_<column> methods, called directly.
+        django-tables2's own row rendering inspects each render method's
+        signature and resolves template variables for each of the 275 cells of
+        a page; skipping that halved the list page's CPU time (41 to 20 ms).
+        """
+        url_pattern = reverse("logs_app:detail", args=[_ID_PLACEHOLDER])
+        columns = [(column.name, column.attrs["td"].as_html()) for column in self.columns]
+        rows = []
+        for index, record in enumerate(row.record for row in self.paginated_rows):
+            cells = self._cells(record, url_pattern.replace(str(_ID_PLACEHOLDER), str(record.pk)))
+            row = [(attrs, conditional_escape(cells[name])) for name, attrs in columns]
+            rows.append(("odd" if index % 2 else "even", row))
+        return rows
+
+    def _cells(self, record, url):
+        # Empty values show EMPTY without their render method, as django-tables2 does for these columns.
+        return {
+            "created_at": _link(url, self.render_created_at(record.created_at)),
+            "duration_ms": _or_empty(record.duration_ms, self.render_duration_ms),
+            "agent_name": _or_empty(record.agent_name),
+            "provider": _or_empty(record.provider),
+            "model": _or_empty(record.model),
+            "prompt": _or_empty(record.prompt_preview, lambda value: _link(url, self.render_prompt(value))),
+            "total_input_tokens": _or_empty(
+                record.total_input_tokens, lambda value: self._render_tokens(value, record)
+            ),
+            "total_output_tokens": _or_empty(
+                record.total_output_tokens, lambda value: self._render_tokens(value, record)
+            ),
+            "total_cost": self.render_total_cost(record),
+            "checks": self.render_checks(record),
+            "feedback": self.render_feedback(record),
+        }
+
+    def render_created_at(self, value):
+        return format_date(template_localtime(value), WHEN_FORMAT)
 
     def render_duration_ms(self, value):
         return display.format_duration_ms(value)
@@ -139,3 +201,11 @@ class LLMLogTable(tables.Table):
             display.verdict_label(verdict),
             record.feedback_count,
         )
+
+
+def _or_empty(value, render=str):
+    return EMPTY if value is None or value == "" else render(value)
+
+
+def _link(url, content):
+    return format_html('<a href="{}">{}</a>', url, content)

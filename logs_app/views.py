@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
 
-from logs_app import display
+from logs_app import display, search
 from logs_app.feedback import save_feedback_form
 from logs_app.filters import LLMLogFilter
 from logs_app.forms import FeedbackForm
@@ -31,11 +31,11 @@ class LogListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     paginator_class = LazyPaginator
 
     def get_queryset(self):
-        return LLMLog.objects.for_list()
+        return LLMLog.objects.list_columns()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        matching = self.object_list.count_up_to(COUNT_CAP)
+        matching = _count_matches(self.filterset, self.object_list)
         context.update(
             matching=matching,
             count_capped=matching > COUNT_CAP,
@@ -48,9 +48,21 @@ class LogListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         return context
 
 
-def _has_active_filter(filterset):
+def _active_filters(filterset):
     cleaned = getattr(filterset.form, "cleaned_data", {})
-    return any(value not in (None, "") for value in cleaned.values())
+    return {name: value for name, value in cleaned.items() if value not in (None, "")}
+
+
+def _has_active_filter(filterset):
+    return bool(_active_filters(filterset))
+
+
+def _count_matches(filterset, queryset):
+    # A frequent word alone matches more than COUNT_CAP runs; other filters could narrow it, so they are counted.
+    active = _active_filters(filterset)
+    if filterset.is_valid() and active.keys() == {"q"} and search.is_common(active["q"]):
+        return COUNT_CAP + 1
+    return queryset.count_up_to(COUNT_CAP)
 
 
 def _detail_context(log, form):

@@ -115,3 +115,28 @@ def test_sqlite_triggers_are_recreated_after_a_table_rebuild(runs):
     assert len(found("zeppelin")) == 1
     make_log(user_prompt="another zeppelin")
     assert len(found("zeppelin")) == 2
+
+
+def test_postgres_common_estimate_skips_id_probe(runs, monkeypatch, django_assert_num_queries):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    monkeypatch.setattr("logs_app.search.PG_COMMON_ESTIMATE", 0)
+
+    with django_assert_num_queries(1):  # the EXPLAIN alone
+        queryset = search_logs(LLMLog.objects.all(), "docker")
+
+    assert "search_document" in str(queryset.query)
+    assert set(queryset.values_list("pk", flat=True)) == {runs["docker"].pk}
+
+
+def test_postgres_common_word_alone_is_not_counted(reviewer_client, runs, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    monkeypatch.setattr("logs_app.search.PG_COMMON_ESTIMATE", 0)
+
+    alone = reviewer_client.get("/logs/", {"q": "docker"})
+    with_filter = reviewer_client.get("/logs/", {"q": "docker", "provider": runs["docker"].provider})
+
+    assert alone.context["count_capped"] is True
+    assert with_filter.context["count_capped"] is False
+    assert with_filter.context["matching"] == 1
