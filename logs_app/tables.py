@@ -21,6 +21,10 @@ EMPTY = "—"
 _ID_PLACEHOLDER = 987654321
 
 
+# Past the last page the list is empty anyway; beyond this, offsets overflow the databases' integers.
+MAX_PAGE = 1_000_000
+
+
 class ListPageData(TableQuerysetData):
     """Table data whose pages come from LLMLogQuerySet.list_page(), so only the shown rows get summaries."""
 
@@ -103,11 +107,14 @@ class LLMLogTable(tables.Table):
     def order_total_cost(self, queryset, is_descending):
         return self._nulls_last(queryset, "total_cost", is_descending)
 
-    def paginate(self, *args, per_page=None, **kwargs):
-        # per_page comes straight from the URL; only the offered sizes are honoured.
+    def paginate(self, *args, per_page=None, page=1, **kwargs):
+        # per_page and page come straight from the URL; only the offered sizes are honoured,
+        # and a page number is capped so that its row offset stays within a 64-bit integer.
         if per_page not in PAGE_SIZES:
             per_page = PAGE_SIZES[0]
-        return super().paginate(*args, per_page=per_page, **kwargs)
+        if str(page).isdigit() and int(page) > MAX_PAGE:
+            page = MAX_PAGE
+        return super().paginate(*args, per_page=per_page, page=page, **kwargs)
 
     def body_rows(self):
         """Return the page's rows as (row class, [(td attributes, cell html), ...]) for templates/logs/table.html.

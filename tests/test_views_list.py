@@ -327,3 +327,13 @@ def test_count_stops_at_the_cap(reviewer_client, settings, monkeypatch):
 def test_password_reset_pages_do_not_exist(client):
     # The site sends no mail, so a reset form would claim to send an email that never arrives.
     assert client.get("/accounts/password_reset/").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999", "9223372036854775807", "1000001"])
+def test_huge_page_number_shows_last_page(reviewer_client, page):
+    log = make_log()
+
+    response = reviewer_client.get(URL, {"page": page})
+
+    assert response.status_code == 200
+    assert run_ids(response) == [log.pk]
