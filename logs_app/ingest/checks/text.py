@@ -1,5 +1,6 @@
 """Text helpers shared by the checks: words, sentences, links, list items and term stems."""
 
+import functools
 import re
 
 NUMBER_WORDS = {
@@ -65,6 +66,8 @@ def prose(text):
 def words(text):
     """Return the words of the text; CJK text, written without spaces, counts as one word per two characters."""
     found = WORD_RE.findall(text)
+    if not CJK_RE.search(text):
+        return found
     cjk_characters = sum(len(CJK_RE.findall(word)) for word in found)
     # NOTE: two characters per word is an estimate of average word length in Chinese and Japanese.
     return [word for word in found if not CJK_RE.search(word)] + ["\u3000"] * ((cjk_characters + 1) // 2)
@@ -111,6 +114,8 @@ SUFFIXES = (
 MIN_PREFIX_STEM = 4
 
 
+# Checks stem the same words many times per run (prompt, answer, instructions).
+@functools.lru_cache(maxsize=16384)
 def stem(word):
     """Reduce an English word to a rough stem so that plural, verb and noun forms of a term match."""
     word = word.lower().replace("’", "'").removesuffix("'s")
