@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it rewrites the page before any outer middleware measures it.
+    "logs_app.middleware.DirectionControlMiddleware",
 ]
 
 ROOT_URLCONF = "monitoring_site.urls"

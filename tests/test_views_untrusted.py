@@ -107,3 +107,35 @@ def test_the_checker_itself_catches_active_content(html):
     parser.feed(html)
 
     assert parser.found
+
+
+RIGHT_TO_LEFT_OVERRIDE = "\u202e"
+
+
+@pytest.fixture
+def reversed_name():
+    return make_log(
+        user_prompt=f"open invoice{RIGHT_TO_LEFT_OVERRIDE}gnp.exe",
+        filepath=f"logs/report{RIGHT_TO_LEFT_OVERRIDE}nosj.exe",
+        raw_json='{"user_prompt": "open invoice\\u202egnp.exe"}',
+    )
+
+
+def test_direction_controls_shown_as_codes(reviewer_client, staff_client, reversed_name):
+    pages = [
+        reviewer_client.get(reverse("logs_app:list")),
+        reviewer_client.get(reverse("logs_app:detail", args=[reversed_name.pk])),
+        staff_client.get(reverse("admin:logs_app_llmlog_change", args=[reversed_name.pk])),
+    ]
+
+    for page in pages:
+        text = page.content.decode()
+        assert page.status_code == 200
+        assert RIGHT_TO_LEFT_OVERRIDE not in text
+        assert "invoice[U+202E]gnp.exe" in text
+
+
+def test_raw_download_keeps_direction_controls(reviewer_client, reversed_name):
+    response = reviewer_client.get(reverse("logs_app:raw_json", args=[reversed_name.pk]))
+
+    assert response.content == reversed_name.raw_json.encode()
