@@ -246,3 +246,19 @@ class TestLinks:
 
         assert any_failed in list_links(reviewer_client.get(URL, CUSTOM_HOUR))
         assert list_run_ids(reviewer_client, any_failed) == {hour_runs["at_start"].pk, hour_runs["second_bucket"].pk}
+
+
+def test_model_without_priced_runs_shows_no_cost(reviewer_client):
+    now = timezone.now()
+    make_runs(
+        {"key": "priced", "at": now - timedelta(minutes=10), "model": "gpt-5", "cost": Decimal("1")},
+        {"key": "unpriced", "at": now - timedelta(minutes=10), "model": "local-llama", "cost": None},
+    )
+
+    content = reviewer_client.get(URL, {"range": "hour"}).content.decode()
+    row = re.search(r"<tr>\s*<td>local-llama</td>.*?</tr>", content, re.S)
+
+    assert row is not None
+    assert "—" in row.group()
+    assert "$0.00" not in row.group()
+    assert ">1 run</a>" in row.group()

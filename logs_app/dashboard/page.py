@@ -165,8 +165,9 @@ def breakdown_lines(dashboard, rows, field_name):
             value=row.value or "(none)",
             runs=row.runs,
             runs_href=href(row.value),
-            cost=format_money(row.cost),
-            cost_href=href(row.value, unknown_cost="no"),
+            # A value whose runs all have unknown cost has no known cost to show, not $0.00.
+            cost=format_money(row.cost) if row.runs > row.unknown_cost_runs else "—",
+            cost_href=href(row.value, unknown_cost="no") if row.runs > row.unknown_cost_runs else "",
             unknown_cost_runs=row.unknown_cost_runs,
             unknown_cost_href=href(row.value, unknown_cost="yes"),
         )
