@@ -75,8 +75,8 @@ def _pg_search(queryset, text):
     # statistics already estimate the word as common. A word missing from the
     # sampled most-common list gets a low estimate, so a high one comes from a word
     # the sample saw often.
-    # NOTE: statistics from before a large delete can still call a word common;
-    # the list is then right, only the "more than N" count is wrong until ANALYZE.
+    # NOTE: statistics from before a large delete can still call a word common. The rows
+    # are then right, but the "more than N" count stays wrong until ANALYZE runs.
     if _pg_estimated_matches(text) >= PG_COMMON_ESTIMATE:
         return queryset.filter(RawSQL(PG_MATCH, [text], output_field=BooleanField()))
     with connection.cursor() as cursor:
@@ -100,8 +100,8 @@ def _pg_estimated_matches(text):
 def is_common(text):
     """Say whether PostgreSQL's statistics put text in at least PG_COMMON_ESTIMATE runs; always False on SQLite.
 
-    Lets the list say "more than N" for a search alone without counting: the
-    capped count still checks a few thousand rows (33-77 ms at a million runs in our runs).
+    The list then shows "more than N" for a search alone without counting, because the
+    capped count still checks a few thousand rows (33-77 ms at a million runs, measured with bench/pages.py).
     """
     text = (text or "").strip()
     return bool(text) and connection.vendor == "postgresql" and _pg_estimated_matches(text) >= PG_COMMON_ESTIMATE

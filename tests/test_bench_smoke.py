@@ -21,7 +21,8 @@ def test_generator_writes_pydantic_ai_shaped_logs(tmp_path):
     for path in paths:
         run = json.loads(path.read_text(encoding="utf-8"))
         kinds = [message["kind"] for message in run["messages"]]
-        assert kinds[0] == "request" and kinds[-1] == "response"
+        assert kinds[0] == "request"
+        assert kinds[-1] == "response"
         assert run["messages"][0]["parts"][0]["part_kind"] == "user-prompt"
         assert run["messages"][-1]["parts"][0]["part_kind"] == "text"
         assert all("usage" in message for message in run["messages"] if message["kind"] == "response")
@@ -50,7 +51,8 @@ def test_generator_puts_a_binary_image_in_the_prompt(tmp_path):
 
     content = json.loads(path.read_text(encoding="utf-8"))["messages"][0]["parts"][0]["content"]
     assert isinstance(content[0], str)
-    assert content[1]["kind"] == "binary" and content[1]["media_type"] == "image/png"
+    assert content[1]["kind"] == "binary"
+    assert content[1]["media_type"] == "image/png"
     assert len(content[1]["data"]) == 40_000
 
 
@@ -60,13 +62,18 @@ def test_floor_stores_one_row_per_generated_log(tmp_path):
 
     count, read_seconds, insert_seconds = floor.run_floor(tmp_path)
 
-    assert count == 5 and read_seconds >= 0 and insert_seconds >= 0
+    assert count == 5
+    assert read_seconds >= 0
+    assert insert_seconds >= 0
     rows = list(LLMLog.objects.order_by("filepath"))
     assert [row.filepath for row in rows] == sorted(str(path) for path in tmp_path.glob("*.json"))
     for row in rows:
         assert row.user_prompt.startswith("How do I")
-        assert row.assistant_answer and row.agent_name and row.model
-        assert row.total_input_tokens > 0 and row.created_at_from_log
+        assert row.assistant_answer
+        assert row.agent_name
+        assert row.model
+        assert row.total_input_tokens > 0
+        assert row.created_at_from_log
         assert json.loads(row.raw_json)["messages"] == row.timeline
 
 

@@ -728,7 +728,8 @@ class TestLongNames:
 
         assert statuses(summary) == {name: INGESTED}
         [processed] = names(tmp_path)
-        assert processed.startswith("_rrr") and processed.endswith(".json")
+        assert processed.startswith("_rrr")
+        assert processed.endswith(".json")
         assert len(processed.encode()) <= self.name_max(tmp_path)
         assert again.results == []
 
@@ -819,4 +820,5 @@ class TestAnotherPoller:
 
         assert [result.status for result in summary.results] == [GONE, GONE]
         assert (summary.duplicates, summary.not_ready, summary.failed) == (0, 0, 0)
-        assert "0 duplicates" in summary.line() and "still being written" not in summary.line()
+        assert "0 duplicates" in summary.line()
+        assert "still being written" not in summary.line()

@@ -82,7 +82,7 @@ class TestTwoPollers:
         return prompts
 
     def test_two_pollers_ingest_each_file_once(self, logs_dir):
-        # Each poller holds its transaction open a moment before committing, so their work overlaps.
+        # Each poller keeps its transaction open a moment before committing, so their work overlaps.
         pause = {PAUSE_ENV: "before_commit", "INGEST_TEST_PAUSE_SECONDS": "0.01"}
         pollers = [CommandProcess(logs_dir, "--watch", "--debug", **pause) for _ in range(2)]
         try:
@@ -291,7 +291,7 @@ class TestFolderScan:
 
 
 class TestFileReplacedAfterRead:
-    """A writer replaces the file while the ingester holds its old bytes: the new content is never lost."""
+    """A writer replaces the file after the ingester has read its old bytes: the new content is never lost."""
 
     @pytest.mark.parametrize("replace", ["rename", "rewrite"])
     def test_replaced_file_is_not_renamed_and_is_read_next_pass(self, logs_dir, replace):

@@ -393,7 +393,7 @@ class TestUndatedReportedCost:
     """A log with its own whole-run cost and no timestamps: genai-prices can only guess the prices' date."""
 
     def test_differing_figures_store_the_logs_own_and_name_both(self):
-        # gpt-4o-mini at its newest prices: 0.00045 USD; the log says 0.0009.
+        # gpt-4o-mini at its newest prices: 0.00045 USD, while the log reports 0.0009.
         undated = response(Usage(input_tokens=1000, output_tokens=500), when=None)
 
         cost = price_run(make_run(undated, reported_cost=Decimal("0.0009")))

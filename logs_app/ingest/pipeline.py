@@ -460,7 +460,7 @@ def _entry_failures(data, file_hash, entry_errors):
 
 
 def _rename_advice(error):
-    """What the operator can do about a failed rename, from its errno."""
+    """Return what the operator can do about a failed rename, chosen by its errno."""
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "Make the logs folder writable."
     if error.errno == errno.ENAMETOOLONG:

@@ -127,7 +127,7 @@ def _price(run):
 
 
 def _has_usage(usage):
-    """True when usage gives token counts, or says what is wrong with them; a bad cost figure alone is no usage."""
+    """True when usage gives token counts, or records what is wrong with them; a bad cost figure alone is no usage."""
     return usage is not None and not usage.is_empty
 
 
@@ -140,7 +140,7 @@ def _run_usage_fault(usage):
 
 def _count_fault(usage):
     # Usage.problem names each fault itself (not a whole number, negative, larger than another count),
-    # so the lead-in says only that the counts cannot be used, whatever the fault.
+    # so the lead-in states only that the counts cannot be used, whatever the fault.
     return f"the token counts cannot be used: {usage.problem}"
 
 

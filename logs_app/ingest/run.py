@@ -1,6 +1,6 @@
 """Plain data types that the parser produces and the pricing and check steps read.
 
-Nothing here knows about files, Django or the database.
+Nothing here depends on files, Django or the database.
 """
 
 from dataclasses import dataclass, field, fields
@@ -29,7 +29,7 @@ NUL_REPLACEMENT = "\ufffd"
 
 @dataclass
 class Usage:
-    """Token counts of one model response or of a whole run; None means the log does not say."""
+    """Token counts of one model response or of a whole run; None means the log does not give the count."""
 
     input_tokens: int | None = None
     output_tokens: int | None = None
@@ -141,11 +141,11 @@ class Run:
 
 
 class ParseError(ValueError):
-    """A file that holds no run the parser understands; the message tells the user why."""
+    """A file that contains no run the parser understands. The message tells the user why."""
 
 
 class EntryError(NamedTuple):
-    """A bundle entry that holds no readable run: its 0-based position (as Run.run_index) and the reason."""
+    """A bundle entry that contains no readable run: its 0-based position (as Run.run_index) and the reason."""
 
     index: int
     message: str

@@ -247,7 +247,7 @@ class LocalFolderSource(LogSource):
         return not os.path.lexists(file.location)
 
     def _check_unchanged(self, file):
-        """Raise FileChanged when the path no longer holds the file that read_bytes() read."""
+        """Raise FileChanged when the path no longer points at the file that read_bytes() read."""
         read_as = self._read_as.pop(file.location, None)
         if read_as is None:
             return
@@ -265,7 +265,7 @@ class LocalFolderSource(LogSource):
         path = Path(file.location)
         target = _free_name(path.parent, self.processed_prefix + path.name)
         # NOTE: a writer that replaces the file between this check and the rename still
-        # loses its content to the renamed name; the window is one stat call wide.
+        # loses its content to the renamed name. The window is one stat call wide.
         self._check_unchanged(file)
         # NOTE: os.rename replaces a file that appears at `target` after _free_name checked it.
         # Only someone copying a prefixed file in at that instant would lose it.

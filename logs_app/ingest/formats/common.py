@@ -382,7 +382,7 @@ def join_problems(problems):
 
 
 def cost_figure_only(usage):
-    """True for a usage that holds nothing but a cost figure that was set aside: no counts, no valid cost."""
+    """True for a usage that contains nothing but a cost figure that was set aside: no counts, no valid cost."""
     return (
         usage.reported_cost is None and not usage.problem and all(getattr(usage, name) is None for name in TOKEN_FIELDS)
     )

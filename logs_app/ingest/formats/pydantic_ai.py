@@ -170,26 +170,16 @@ def read_part(raw):
         return [Part(kind=part_kind, content=content_text(raw.get("content")), timestamp=timestamp)]
     if part_kind in (TOOL_CALL, "builtin-tool-call"):
         return [read_tool_call(raw)]
-    if part_kind in (TOOL_RETURN, "builtin-tool-return"):
+    if part_kind in (TOOL_RETURN, "builtin-tool-return", RETRY_PROMPT):
+        is_retry = part_kind == RETRY_PROMPT
         return [
             Part(
-                kind=TOOL_RETURN,
+                kind=RETRY_PROMPT if is_retry else TOOL_RETURN,
                 content=content_text(raw.get("content")),
                 tool_name=text_field(raw, "tool_name"),
                 tool_call_id=text_field(raw, "tool_call_id"),
                 timestamp=timestamp,
-                is_error=raw.get("outcome") in ("failed", "error", "denied"),
-            )
-        ]
-    if part_kind == RETRY_PROMPT:
-        return [
-            Part(
-                kind=RETRY_PROMPT,
-                content=content_text(raw.get("content")),
-                tool_name=text_field(raw, "tool_name"),
-                tool_call_id=text_field(raw, "tool_call_id"),
-                timestamp=timestamp,
-                is_error=True,
+                is_error=is_retry or raw.get("outcome") in ("failed", "error", "denied"),
             )
         ]
     if part_kind == "file" and isinstance(raw.get("content"), dict):
